@@ -1,0 +1,78 @@
+/**
+ * Every limit and default of Sibyl in one place (STYLE.md §6). Names follow cassandra.yaml where
+ * one exists. Units go last in the name. `checkLimits` asserts the relations between them at start.
+ */
+export const MiB = 1024 * 1024;
+export const KiB = 1024;
+
+export const storageDefaults = {
+  /** commitlog_segment_size: size at which a commit log segment is closed and a new one started. */
+  commitlogSegmentSizeBytes: 32 * MiB,
+  /** commitlog_sync: periodic | batch | group. */
+  commitlogSync: 'periodic' as 'periodic' | 'batch' | 'group',
+  /** commitlog_sync_period: fsync interval in periodic mode (acknowledged before fsync). */
+  commitlogSyncPeriodMs: 10_000,
+  /** commitlog_sync_group_window: fsync window in group mode (acknowledged after fsync). */
+  commitlogSyncGroupWindowMs: 15,
+  /** max_mutation_size: half a segment, as Cassandra. */
+  maxMutationSizeBytes: 16 * MiB,
+  /** memtable size per table at which it is flushed. */
+  memtableFlushThresholdBytes: 64 * MiB,
+  /** SSTable data is cut into chunks of this many uncompressed bytes, each checksummed. */
+  sstableChunkSizeBytes: 64 * KiB,
+  /** One index entry in this many is kept in the in-memory summary (Cassandra's min_index_interval). */
+  sstableIndexSummaryInterval: 128,
+  /** bloom_filter_fp_chance. */
+  bloomFilterFalsePositiveChance: 0.01,
+  /** Size-tiered compaction thresholds. */
+  compactionMinThreshold: 4,
+  compactionMaxThreshold: 32,
+  /** STCS buckets: SSTables within [avg*bucketLow, avg*bucketHigh] share a bucket. */
+  compactionBucketLow: 0.5,
+  compactionBucketHigh: 1.5,
+  /** SSTables smaller than this are all put in the first bucket. */
+  compactionMinSSTableSizeBytes: 50 * MiB,
+  /** gc_grace_seconds default (10 days). */
+  gcGraceSeconds: 864_000,
+  tombstoneWarnThreshold: 1_000,
+  tombstoneFailureThreshold: 100_000,
+  /** compaction_large_partition_warning_threshold. */
+  largePartitionWarningBytes: 100 * MiB,
+  /** Work done in one synchronous stretch before yielding to the event loop. */
+  yieldEveryRows: 2_000,
+} as const;
+
+export type StorageOptions = {
+  -readonly [K in keyof typeof storageDefaults]: (typeof storageDefaults)[K] extends number
+    ? number
+    : (typeof storageDefaults)[K];
+};
+
+/** Asserts the relations between limits; called once when a node starts. */
+export function checkLimits(options: StorageOptions): void {
+  const fail = (message: string): never => {
+    throw new Error(`invalid limits: ${message}`);
+  };
+  if (options.maxMutationSizeBytes * 2 > options.commitlogSegmentSizeBytes) {
+    fail('max_mutation_size must be at most half of commitlog_segment_size');
+  }
+  if (options.compactionMinThreshold < 2) fail('compaction min_threshold must be at least 2');
+  if (options.compactionMaxThreshold < options.compactionMinThreshold) {
+    fail('compaction max_threshold must be at least min_threshold');
+  }
+  if (options.tombstoneFailureThreshold < options.tombstoneWarnThreshold) {
+    fail('tombstone_failure_threshold must be at least tombstone_warn_threshold');
+  }
+  if (!(options.bloomFilterFalsePositiveChance > 0 && options.bloomFilterFalsePositiveChance < 1)) {
+    fail('bloom_filter_fp_chance must be between 0 and 1');
+  }
+  if (options.sstableChunkSizeBytes < 4 * KiB || options.sstableChunkSizeBytes > 16 * MiB) {
+    fail('sstable chunk size must be between 4 KiB and 16 MiB');
+  }
+}
+
+export function storageOptions(overrides: Partial<StorageOptions> = {}): StorageOptions {
+  const options = { ...storageDefaults, ...overrides } as StorageOptions;
+  checkLimits(options);
+  return options;
+}
