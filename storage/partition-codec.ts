@@ -1,0 +1,351 @@
+/**
+ * The binary form of one partition, shared by commit log records and SSTable data
+ * (docs/formats/partition.md is its grammar). Decoding returns views into the source bytes
+ * (no copies), so a caller that keeps decoded values keeps the source alive.
+ */
+import { CorruptionError, assert } from '../common/errors.js';
+import type {
+  Cell,
+  Clustering,
+  ClusteringBound,
+  ColumnDeletion,
+  DecoratedKey,
+  DeletionTime,
+  LivenessInfo,
+  Partition,
+  RangeTombstone,
+  Row,
+} from './model.js';
+import { NO_DELETION_TIME } from './model.js';
+
+/** Format version of the partition encoding; bump on any change (never reuse a number). */
+export const PARTITION_FORMAT_VERSION = 1;
+
+// Flag bits (persisted: never renumber).
+const PARTITION_HAS_DELETION = 0x01;
+const PARTITION_HAS_STATIC = 0x02;
+const ROW_HAS_LIVENESS = 0x01;
+const ROW_HAS_DELETION = 0x02;
+const ROW_HAS_COLUMN_DELETIONS = 0x04;
+const CELL_HAS_VALUE = 0x01;
+const CELL_HAS_PATH = 0x02;
+const CELL_HAS_TTL = 0x04;
+const BOUND_INCLUSIVE = 0x01;
+
+const TWO_32 = 4294967296;
+
+/** A growable write buffer reused across encodes. */
+class Writer {
+  buf = Buffer.allocUnsafe(64 * 1024);
+  pos = 0;
+
+  ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+  }
+  u32(v: number): void {
+    this.ensure(4);
+    this.buf.writeUInt32BE(v >>> 0, this.pos);
+    this.pos += 4;
+  }
+  /** A safe integer as a signed 64-bit big-endian value. */
+  i64(v: number): void {
+    this.ensure(8);
+    const hi = Math.floor(v / TWO_32);
+    this.buf.writeInt32BE(hi, this.pos);
+    this.buf.writeUInt32BE(v - hi * TWO_32, this.pos + 4);
+    this.pos += 8;
+  }
+  varint(v: number): void {
+    assert(v >= 0 && v <= 0xffffffff, 'varint out of range');
+    this.ensure(5);
+    while (v >= 0x80) {
+      this.buf[this.pos++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    this.buf[this.pos++] = v;
+  }
+  bytes(b: Uint8Array): void {
+    this.varint(b.length);
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+  take(): Uint8Array {
+    const out = Buffer.allocUnsafe(this.pos);
+    this.buf.copy(out, 0, 0, this.pos);
+    this.pos = 0;
+    return out;
+  }
+}
+
+const writer = new Writer();
+
+export function encodePartition(partition: Partition): Uint8Array {
+  const w = writer;
+  w.pos = 0;
+  const columns = columnTable(partition);
+  w.u8(PARTITION_FORMAT_VERSION);
+  writeToken(w, partition.key.token);
+  w.bytes(partition.key.key);
+  w.varint(columns.size);
+  for (const name of columns.keys()) w.bytes(Buffer.from(name, 'utf8'));
+  let flags = 0;
+  if (partition.deletion) flags |= PARTITION_HAS_DELETION;
+  if (partition.staticRow) flags |= PARTITION_HAS_STATIC;
+  w.u8(flags);
+  if (partition.deletion) writeDeletion(w, partition.deletion);
+  if (partition.staticRow) writeRow(w, partition.staticRow, columns);
+  w.varint(partition.rangeTombstones.length);
+  for (const rt of partition.rangeTombstones) {
+    writeBound(w, rt.start);
+    writeBound(w, rt.end);
+    writeDeletion(w, rt.deletion);
+  }
+  w.varint(partition.rows.length);
+  for (const row of partition.rows) writeRow(w, row, columns);
+  return w.take();
+}
+
+function writeToken(w: Writer, token: bigint): void {
+  w.ensure(8);
+  w.buf.writeBigInt64BE(token, w.pos);
+  w.pos += 8;
+}
+
+function columnTable(partition: Partition): Map<string, number> {
+  const columns = new Map<string, number>();
+  const add = (row: Row) => {
+    for (const cell of row.cells) if (!columns.has(cell.column)) columns.set(cell.column, columns.size);
+    for (const cd of row.columnDeletions) if (!columns.has(cd.column)) columns.set(cd.column, columns.size);
+  };
+  if (partition.staticRow) add(partition.staticRow);
+  for (const row of partition.rows) add(row);
+  return columns;
+}
+
+function writeDeletion(w: Writer, d: DeletionTime): void {
+  w.i64(d.markedForDeleteAt);
+  w.u32(d.localDeletionTime);
+}
+
+function writeClustering(w: Writer, c: Clustering): void {
+  w.varint(c.length);
+  for (const v of c) w.bytes(v);
+}
+
+function writeBound(w: Writer, b: ClusteringBound): void {
+  w.u8(b.inclusive ? BOUND_INCLUSIVE : 0);
+  writeClustering(w, b.prefix);
+}
+
+function writeRow(w: Writer, row: Row, columns: Map<string, number>): void {
+  let flags = 0;
+  if (row.liveness) flags |= ROW_HAS_LIVENESS;
+  if (row.deletion) flags |= ROW_HAS_DELETION;
+  if (row.columnDeletions.length > 0) flags |= ROW_HAS_COLUMN_DELETIONS;
+  w.u8(flags);
+  writeClustering(w, row.clustering);
+  if (row.liveness) {
+    w.i64(row.liveness.timestamp);
+    w.u32(row.liveness.ttl);
+    w.u32(row.liveness.localExpirationTime);
+  }
+  if (row.deletion) writeDeletion(w, row.deletion);
+  if (row.columnDeletions.length > 0) {
+    w.varint(row.columnDeletions.length);
+    for (const cd of row.columnDeletions) {
+      w.varint(columns.get(cd.column)!);
+      writeDeletion(w, cd.deletion);
+    }
+  }
+  w.varint(row.cells.length);
+  for (const cell of row.cells) writeCell(w, cell, columns);
+}
+
+function writeCell(w: Writer, cell: Cell, columns: Map<string, number>): void {
+  let flags = 0;
+  if (cell.value !== null) flags |= CELL_HAS_VALUE;
+  if (cell.path !== null) flags |= CELL_HAS_PATH;
+  if (cell.ttl > 0) flags |= CELL_HAS_TTL;
+  w.u8(flags);
+  w.varint(columns.get(cell.column)!);
+  w.i64(cell.timestamp);
+  if (cell.ttl > 0) w.u32(cell.ttl);
+  // Tombstones and expiring cells carry their local deletion (expiry) time.
+  if (cell.ttl > 0 || cell.value === null) w.u32(cell.localDeletionTime);
+  if (cell.path !== null) w.bytes(cell.path);
+  if (cell.value !== null) w.bytes(cell.value);
+}
+
+/** Reads a partition; `source` names the file for corruption errors, `baseOffset` its position. */
+export function decodePartition(bytes: Uint8Array, source = 'partition', baseOffset = 0): Partition {
+  const r = new Reader(bytes, source, baseOffset);
+  try {
+    return readPartition(r);
+  } catch (error) {
+    if (error instanceof CorruptionError) throw error;
+    throw new CorruptionError(source, baseOffset + r.pos, `undecodable partition (${String(error)})`);
+  }
+}
+
+/** Reads only the key of an encoded partition. */
+export function decodePartitionKey(bytes: Uint8Array): DecoratedKey {
+  const r = new Reader(bytes, 'partition', 0);
+  r.version();
+  const token = r.token();
+  return { token, key: r.bytes() };
+}
+
+function readPartition(r: Reader): Partition {
+  r.version();
+  const token = r.token();
+  const key = r.bytes();
+  const columnCount = r.varint();
+  const columns: string[] = [];
+  for (let i = 0; i < columnCount; i++) columns.push(Buffer.from(r.bytes()).toString('utf8'));
+  const flags = r.u8();
+  const deletion = flags & PARTITION_HAS_DELETION ? r.deletion() : null;
+  const staticRow = flags & PARTITION_HAS_STATIC ? readRow(r, columns) : null;
+  const rtCount = r.varint();
+  const rangeTombstones: RangeTombstone[] = [];
+  for (let i = 0; i < rtCount; i++) {
+    const start = r.bound();
+    const end = r.bound();
+    rangeTombstones.push({ start, end, deletion: r.deletion() });
+  }
+  const rowCount = r.varint();
+  const rows: Row[] = [];
+  for (let i = 0; i < rowCount; i++) rows.push(readRow(r, columns));
+  r.expectEnd();
+  return { key: { token, key }, deletion, staticRow, rangeTombstones, rows };
+}
+
+function readRow(r: Reader, columns: string[]): Row {
+  const flags = r.u8();
+  const clustering = r.clustering();
+  let liveness: LivenessInfo | null = null;
+  if (flags & ROW_HAS_LIVENESS) {
+    liveness = { timestamp: r.i64(), ttl: r.u32(), localExpirationTime: r.u32() };
+  }
+  const deletion = flags & ROW_HAS_DELETION ? r.deletion() : null;
+  const columnDeletions: ColumnDeletion[] = [];
+  if (flags & ROW_HAS_COLUMN_DELETIONS) {
+    const n = r.varint();
+    for (let i = 0; i < n; i++) columnDeletions.push({ column: r.column(columns), deletion: r.deletion() });
+  }
+  const cellCount = r.varint();
+  const cells: Cell[] = new Array(cellCount);
+  for (let i = 0; i < cellCount; i++) cells[i] = readCell(r, columns);
+  return { clustering, liveness, deletion, columnDeletions, cells };
+}
+
+function readCell(r: Reader, columns: string[]): Cell {
+  const flags = r.u8();
+  const column = r.column(columns);
+  const timestamp = r.i64();
+  const ttl = flags & CELL_HAS_TTL ? r.u32() : 0;
+  const hasValue = (flags & CELL_HAS_VALUE) !== 0;
+  const localDeletionTime = ttl > 0 || !hasValue ? r.u32() : NO_DELETION_TIME;
+  const path = flags & CELL_HAS_PATH ? r.bytes() : null;
+  const value = hasValue ? r.bytes() : null;
+  return { column, path, value, timestamp, ttl, localDeletionTime };
+}
+
+class Reader {
+  pos = 0;
+  private readonly view: DataView;
+  constructor(
+    private readonly buf: Uint8Array,
+    private readonly source: string,
+    private readonly baseOffset: number,
+  ) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  private need(n: number): void {
+    if (this.pos + n > this.buf.length) {
+      throw new CorruptionError(this.source, this.baseOffset + this.pos, 'partition record truncated');
+    }
+  }
+  version(): void {
+    const v = this.u8();
+    if (v !== PARTITION_FORMAT_VERSION) {
+      throw new CorruptionError(this.source, this.baseOffset, `unknown partition format version ${v}`);
+    }
+  }
+  u8(): number {
+    this.need(1);
+    return this.buf[this.pos++]!;
+  }
+  u32(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  i64(): number {
+    this.need(8);
+    const hi = this.view.getInt32(this.pos);
+    const lo = this.view.getUint32(this.pos + 4);
+    this.pos += 8;
+    return hi * TWO_32 + lo;
+  }
+  token(): bigint {
+    this.need(8);
+    const t = this.view.getBigInt64(this.pos);
+    this.pos += 8;
+    return t;
+  }
+  varint(): number {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const b = this.u8();
+      result += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return result;
+      shift += 7;
+      if (shift > 28) throw new CorruptionError(this.source, this.baseOffset + this.pos, 'varint too long');
+    }
+  }
+  bytes(): Uint8Array {
+    const n = this.varint();
+    this.need(n);
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+  deletion(): DeletionTime {
+    return { markedForDeleteAt: this.i64(), localDeletionTime: this.u32() };
+  }
+  clustering(): Clustering {
+    const n = this.varint();
+    const out: Uint8Array[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.bytes();
+    return out;
+  }
+  bound(): ClusteringBound {
+    const flags = this.u8();
+    return { inclusive: (flags & BOUND_INCLUSIVE) !== 0, prefix: this.clustering() };
+  }
+  column(columns: string[]): string {
+    const index = this.varint();
+    const name = columns[index];
+    if (name === undefined) {
+      throw new CorruptionError(this.source, this.baseOffset + this.pos, `column index ${index} out of range`);
+    }
+    return name;
+  }
+  expectEnd(): void {
+    if (this.pos !== this.buf.length) {
+      throw new CorruptionError(this.source, this.baseOffset + this.pos, 'trailing bytes after partition');
+    }
+  }
+}
