@@ -18,8 +18,10 @@ export const storageDefaults = {
   maxMutationSizeBytes: 16 * MiB,
   /** memtable size per table at which it is flushed. */
   memtableFlushThresholdBytes: 64 * MiB,
-  /** SSTable data is cut into chunks of this many uncompressed bytes, each checksummed. */
-  sstableChunkSizeBytes: 64 * KiB,
+  /** SSTable data is cut into chunks of this many uncompressed bytes, each checksummed (small for random reads). */
+  sstableChunkSizeBytes: 16 * KiB,
+  /** file_cache_size: verified, decompressed SSTable chunks cached in memory, shared by all tables. */
+  chunkCacheSizeBytes: 128 * MiB,
   /** One index entry in this many is kept in the in-memory summary (Cassandra's min_index_interval). */
   sstableIndexSummaryInterval: 128,
   /** bloom_filter_fp_chance. */
