@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   storage: async () => (await import('./storage.js')).run(),
   murmur3: async () => (await import('./murmur3.js')).run(),
   commitlog: async () => (await import('./commitlog.js')).run(),
+  sstable: async () => (await import('./sstable.js')).run(),
 };
 
 const name = process.argv[2];

@@ -67,7 +67,10 @@ async function benchSibyl(dir: string, keys: Buffer[], values: Buffer[], order: 
   });
   const now = Date.now() * 1000;
   const write = await slidingWindow(keys.length, IN_FLIGHT, (i) =>
-    engine.apply({ tableId: TABLE, partition: update({ token: getToken(keys[i]!), key: keys[i]! }, values[i]!, now + i) }),
+    engine.apply({
+      tableId: TABLE,
+      partition: update({ token: getToken(keys[i]!), key: keys[i]! }, values[i]!, now + i),
+    }),
   );
   let found = 0;
   const read = await slidingWindow(order.length, IN_FLIGHT, async (i) => {
@@ -100,7 +103,9 @@ function memtableMemory(keys: Buffer[], values: Buffer[]): number {
   const before = process.memoryUsage().rss;
   const memtable = new Memtable(bytesClusteringComparator);
   for (let i = 0; i < keys.length; i++) {
-    memtable.apply(update({ token: getToken(keys[i]!), key: Buffer.from(keys[i]!) }, Buffer.from(values[i]!), i));
+    memtable.apply(
+      update({ token: getToken(keys[i]!), key: Buffer.from(keys[i]!) }, Buffer.from(values[i]!), i),
+    );
   }
   gc?.();
   const after = process.memoryUsage().rss;

@@ -15,7 +15,11 @@ export async function slidingWindow(
   inFlight: number,
   op: (i: number) => Promise<unknown>,
 ): Promise<WindowResult> {
-  const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  const histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
   let next = 0;
   const started = process.hrtime.bigint();
   const worker = async () => {

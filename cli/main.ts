@@ -1,9 +1,19 @@
 import { Command } from 'commander';
+import { registerSSTableTools } from './commands/sstable-tools.js';
+import { registerStress } from './commands/stress.js';
+
+// A closed pipe (`sibyl sstable dump … | head`) ends output quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 const program = new Command();
 program
   .name('sibyl')
   .description('Sibyl: a leaderless, Cassandra-style wide-column database')
   .version('0.1.0');
+registerStress(program);
+registerSSTableTools(program);
 
 await program.parseAsync(process.argv);

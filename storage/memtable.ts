@@ -9,7 +9,14 @@
  * array (appends in clustering order, the common time-series case, are O(1)).
  */
 import { assert } from '../common/errors.js';
-import type { ClusteringComparator, DecoratedKey, DeletionTime, Partition, RangeTombstone, Row } from './model.js';
+import type {
+  ClusteringComparator,
+  DecoratedKey,
+  DeletionTime,
+  Partition,
+  RangeTombstone,
+  Row,
+} from './model.js';
 import { laterDeletion } from './model.js';
 import { mergeRows } from './reconcile.js';
 
@@ -147,7 +154,11 @@ export class Memtable {
     let i = 0;
     if (from) {
       tokenWords[0] = from.key.token;
-      const probe = { key: from.key, tokenHigh: tokenHalves[1]!, tokenLow: tokenHalves[0]! >>> 0 } as MemPartition;
+      const probe = {
+        key: from.key,
+        tokenHigh: tokenHalves[1]!,
+        tokenLow: tokenHalves[0]! >>> 0,
+      } as MemPartition;
       let lo = 0;
       let hi = ordered.length;
       while (lo < hi) {

@@ -3,7 +3,7 @@
  * (docs/formats/partition.md is its grammar). Decoding returns views into the source bytes
  * (no copies), so a caller that keeps decoded values keeps the source alive.
  */
-import { CorruptionError, assert } from '../common/errors.js';
+import { assert, CorruptionError } from '../common/errors.js';
 import type {
   Cell,
   Clustering,
@@ -339,7 +339,11 @@ class Reader {
     const index = this.varint();
     const name = columns[index];
     if (name === undefined) {
-      throw new CorruptionError(this.source, this.baseOffset + this.pos, `column index ${index} out of range`);
+      throw new CorruptionError(
+        this.source,
+        this.baseOffset + this.pos,
+        `column index ${index} out of range`,
+      );
     }
     return name;
   }

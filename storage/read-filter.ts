@@ -7,16 +7,28 @@ import { isLiveCell, isLiveMarker } from './model.js';
 import { afterStart, beforeEnd } from './reconcile.js';
 
 /** The rows of `p` inside `slice` (reversed if asked), with the range tombstones that touch it. */
-export function slicePartition(p: Partition, slice: ClusteringSlice, compare: ClusteringComparator): Partition {
+export function slicePartition(
+  p: Partition,
+  slice: ClusteringSlice,
+  compare: ClusteringComparator,
+): Partition {
   const { start, end } = slice;
   let rows: readonly Row[] = p.rows;
   if (start || end) {
     rows = p.rows.filter(
-      (row) => (!start || afterStart(row.clustering, start, compare)) && (!end || beforeEnd(row.clustering, end, compare)),
+      (row) =>
+        (!start || afterStart(row.clustering, start, compare)) &&
+        (!end || beforeEnd(row.clustering, end, compare)),
     );
   }
   if (slice.reversed) rows = rows.slice().reverse();
-  return { key: p.key, deletion: p.deletion, staticRow: p.staticRow, rangeTombstones: p.rangeTombstones, rows };
+  return {
+    key: p.key,
+    deletion: p.deletion,
+    staticRow: p.staticRow,
+    rangeTombstones: p.rangeTombstones,
+    rows,
+  };
 }
 
 /**
@@ -47,7 +59,8 @@ export function liveRow(row: Row, nowSeconds: number): Row | null {
   }
   const cells = allLive ? row.cells : row.cells.filter((cell) => isLiveCell(cell, nowSeconds));
   if (liveness === null && cells.length === 0) return null;
-  if (allLive && liveness === row.liveness && row.deletion === null && row.columnDeletions.length === 0) return row;
+  if (allLive && liveness === row.liveness && row.deletion === null && row.columnDeletions.length === 0)
+    return row;
   return { clustering: row.clustering, liveness, deletion: null, columnDeletions: [], cells };
 }
 

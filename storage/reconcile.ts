@@ -78,7 +78,9 @@ function mergeColumnDeletions(a: readonly ColumnDeletion[], b: readonly ColumnDe
   for (const cd of [...a, ...b]) {
     byColumn.set(cd.column, laterDeletion(byColumn.get(cd.column) ?? null, cd.deletion)!);
   }
-  return [...byColumn].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([column, deletion]) => ({ column, deletion }));
+  return [...byColumn]
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(([column, deletion]) => ({ column, deletion }));
 }
 
 /** Merges two versions of the same row (same clustering). */
@@ -142,12 +144,21 @@ export function beforeEnd(c: Clustering, bound: ClusteringBound, compare: Cluste
   return bound.inclusive ? cmp <= 0 : cmp < 0;
 }
 
-export function inRange(c: Clustering, rt: { start: ClusteringBound; end: ClusteringBound }, compare: ClusteringComparator): boolean {
+export function inRange(
+  c: Clustering,
+  rt: { start: ClusteringBound; end: ClusteringBound },
+  compare: ClusteringComparator,
+): boolean {
   return afterStart(c, rt.start, compare) && beforeEnd(c, rt.end, compare);
 }
 
 /** The strongest deletion covering a row: partition deletion, covering range tombstones, its own. */
-function rowShadow(row: Row, partitionDeletion: DeletionTime | null, rts: readonly RangeTombstone[], compare: ClusteringComparator): DeletionTime | null {
+function rowShadow(
+  row: Row,
+  partitionDeletion: DeletionTime | null,
+  rts: readonly RangeTombstone[],
+  compare: ClusteringComparator,
+): DeletionTime | null {
   let shadow = partitionDeletion;
   for (const rt of rts) {
     if (inRange(row.clustering, rt, compare)) shadow = laterDeletion(shadow, rt.deletion);
@@ -161,7 +172,9 @@ export function purgeRow(row: Row, shadow: DeletionTime | null): Row | null {
   if (deletion && shadow && deletion.markedForDeleteAt <= shadow.markedForDeleteAt) deletion = null;
   const effective = laterDeletion(shadow, deletion);
   const liveness = row.liveness && !deletes(effective, row.liveness.timestamp) ? row.liveness : null;
-  const columnDeletions = row.columnDeletions.filter((cd) => !deletes(effective, cd.deletion.markedForDeleteAt));
+  const columnDeletions = row.columnDeletions.filter(
+    (cd) => !deletes(effective, cd.deletion.markedForDeleteAt),
+  );
   let cells = row.cells;
   if (effective !== null || columnDeletions.length > 0) {
     cells = row.cells.filter((cell) => {
@@ -171,8 +184,14 @@ export function purgeRow(row: Row, shadow: DeletionTime | null): Row | null {
       return cd === undefined || !deletes(cd.deletion, cell.timestamp);
     });
   }
-  if (liveness === null && deletion === null && columnDeletions.length === 0 && cells.length === 0) return null;
-  if (liveness === row.liveness && deletion === row.deletion && cells === row.cells && columnDeletions.length === row.columnDeletions.length) {
+  if (liveness === null && deletion === null && columnDeletions.length === 0 && cells.length === 0)
+    return null;
+  if (
+    liveness === row.liveness &&
+    deletion === row.deletion &&
+    cells === row.cells &&
+    columnDeletions.length === row.columnDeletions.length
+  ) {
     return row;
   }
   return { clustering: row.clustering, liveness, deletion, columnDeletions, cells };

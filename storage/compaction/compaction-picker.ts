@@ -17,7 +17,10 @@ export interface SizeTieredOptions {
 }
 
 /** Groups SSTables into buckets of similar size (each bucket sorted by size, smallest first). */
-export function sizeTieredBuckets<T extends SizedSSTable>(sstables: readonly T[], options: SizeTieredOptions): T[][] {
+export function sizeTieredBuckets<T extends SizedSSTable>(
+  sstables: readonly T[],
+  options: SizeTieredOptions,
+): T[][] {
   const sorted = [...sstables].sort((a, b) => a.sizeBytes - b.sizeBytes || a.generation - b.generation);
   const buckets: { members: T[]; average: number }[] = [];
   for (const sstable of sorted) {
@@ -42,14 +45,21 @@ export function sizeTieredBuckets<T extends SizedSSTable>(sstables: readonly T[]
  * trimmed to its maxThreshold smallest, the one with the most SSTables wins (ties: the smallest
  * total size, which is the cheapest to compact).
  */
-export function pickSizeTiered<T extends SizedSSTable>(sstables: readonly T[], options: SizeTieredOptions): T[] | null {
+export function pickSizeTiered<T extends SizedSSTable>(
+  sstables: readonly T[],
+  options: SizeTieredOptions,
+): T[] | null {
   let best: T[] | null = null;
   let bestBytes = 0;
   for (const bucket of sizeTieredBuckets(sstables, options)) {
     if (bucket.length < options.minThreshold) continue;
     const candidate = bucket.slice(0, options.maxThreshold);
     const bytes = candidate.reduce((sum, s) => sum + s.sizeBytes, 0);
-    if (best === null || candidate.length > best.length || (candidate.length === best.length && bytes < bestBytes)) {
+    if (
+      best === null ||
+      candidate.length > best.length ||
+      (candidate.length === best.length && bytes < bestBytes)
+    ) {
       best = candidate;
       bestBytes = bytes;
     }

@@ -50,7 +50,8 @@ function purgeRow(row: Row, ctx: PurgeContext): Row | null {
   for (const original of row.cells) {
     const cell = expiredToTombstone(original, ctx.nowSeconds);
     if (cell.value === null && cell.localDeletionTime !== NO_DELETION_TIME) {
-      if (purgeable({ markedForDeleteAt: cell.timestamp, localDeletionTime: cell.localDeletionTime }, ctx)) continue;
+      if (purgeable({ markedForDeleteAt: cell.timestamp, localDeletionTime: cell.localDeletionTime }, ctx))
+        continue;
     }
     cells.push(cell);
   }

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { Cell, Clustering, DecoratedKey, Partition, Row } from '../../storage/model.js';
 import { NO_DELETION_TIME } from '../../storage/model.js';
 
-export async function tempDir(prefix = 'sibyl-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+export async function tempDir(
+  prefix = 'sibyl-test-',
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
@@ -24,7 +26,12 @@ export function ck(...values: number[]): Clustering {
   });
 }
 
-export function cell(column: string, value: string | null, timestamp: number, extra: Partial<Cell> = {}): Cell {
+export function cell(
+  column: string,
+  value: string | null,
+  timestamp: number,
+  extra: Partial<Cell> = {},
+): Cell {
   return {
     column,
     path: null,

@@ -9,10 +9,19 @@ const full = partition(
     row(ck(1, 2), [cell('a', 'x', 10), cell('b', null, 11)], {
       liveness: { timestamp: 10, ttl: 0, localExpirationTime: 0x7fffffff },
     }),
-    row(ck(3, 4), [cell('m', 'v', -5, { path: Buffer.from('k1') }), cell('t', 'ttl', 2 ** 52, { ttl: 60, localDeletionTime: 1_700_000_060 })], {
-      deletion: { markedForDeleteAt: 9, localDeletionTime: 1_700_000_000 },
-      columnDeletions: [{ column: 'm', deletion: { markedForDeleteAt: -6, localDeletionTime: 1_700_000_001 } }],
-    }),
+    row(
+      ck(3, 4),
+      [
+        cell('m', 'v', -5, { path: Buffer.from('k1') }),
+        cell('t', 'ttl', 2 ** 52, { ttl: 60, localDeletionTime: 1_700_000_060 }),
+      ],
+      {
+        deletion: { markedForDeleteAt: 9, localDeletionTime: 1_700_000_000 },
+        columnDeletions: [
+          { column: 'm', deletion: { markedForDeleteAt: -6, localDeletionTime: 1_700_000_001 } },
+        ],
+      },
+    ),
   ],
   {
     deletion: { markedForDeleteAt: 1, localDeletionTime: 1_600_000_000 },
@@ -36,7 +45,9 @@ describe('partition codec', () => {
   });
 
   it('keeps negative and extreme tokens and timestamps', () => {
-    const p = partition({ token: -(2n ** 63n), key: Buffer.alloc(0) }, [row([], [cell('c', 'v', Number.MIN_SAFE_INTEGER + 1)])]);
+    const p = partition({ token: -(2n ** 63n), key: Buffer.alloc(0) }, [
+      row([], [cell('c', 'v', Number.MIN_SAFE_INTEGER + 1)]),
+    ]);
     const back = decodePartition(encodePartition(p));
     expect(back.key.token).toBe(-(2n ** 63n));
     expect(back.rows[0]!.cells[0]!.timestamp).toBe(Number.MIN_SAFE_INTEGER + 1);
@@ -55,6 +66,8 @@ describe('partition codec', () => {
   it('UnknownVersionIsCorruption', () => {
     const bytes = Buffer.from(encodePartition(full));
     bytes[0] = 99;
-    expect(() => decodePartition(bytes, 'x.db', 7)).toThrow(/x\.db at offset 7: unknown partition format version 99/);
+    expect(() => decodePartition(bytes, 'x.db', 7)).toThrow(
+      /x\.db at offset 7: unknown partition format version 99/,
+    );
   });
 });

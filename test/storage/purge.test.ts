@@ -3,7 +3,11 @@ import { purgePartition } from '../../storage/compaction/purge.js';
 import { cell, ck, key, partition, row } from './helpers.js';
 
 const now = 2_000_000;
-const ctx = (gcBefore: number, maxPurgeableTimestamp = Number.MAX_SAFE_INTEGER) => ({ nowSeconds: now, gcBefore, maxPurgeableTimestamp });
+const ctx = (gcBefore: number, maxPurgeableTimestamp = Number.MAX_SAFE_INTEGER) => ({
+  nowSeconds: now,
+  gcBefore,
+  maxPurgeableTimestamp,
+});
 
 describe('tombstone purging', () => {
   it('keeps tombstones younger than gc_grace', () => {

@@ -24,7 +24,13 @@ describe('reconcileCells (Cassandra tie-breaks)', () => {
     expect(reconcileCells(expiring, tomb)).toBe(tomb);
   });
   it('is commutative', () => {
-    const cells = [cell('c', 'a', 5), cell('c', 'b', 5), cell('c', null, 5), cell('c', 'a', 6), cell('c', 'q', 5, { ttl: 3, localDeletionTime: 9 })];
+    const cells = [
+      cell('c', 'a', 5),
+      cell('c', 'b', 5),
+      cell('c', null, 5),
+      cell('c', 'a', 6),
+      cell('c', 'q', 5, { ttl: 3, localDeletionTime: 9 }),
+    ];
     for (const a of cells) for (const b of cells) expect(reconcileCells(a, b)).toEqual(reconcileCells(b, a));
   });
 });
@@ -34,10 +40,18 @@ describe('mergePartitions', () => {
     const k = key(1);
     const merged = mergePartitions(
       [
-        partition(k, [row(ck(1), [cell('a', 'old', 1)]), row(ck(2), [cell('a', 'keep', 10)]), row(ck(3), [cell('a', 'x', 3)])]),
+        partition(k, [
+          row(ck(1), [cell('a', 'old', 1)]),
+          row(ck(2), [cell('a', 'keep', 10)]),
+          row(ck(3), [cell('a', 'x', 3)]),
+        ]),
         partition(k, [row(ck(1), [cell('b', 'new', 4)])], {
           rangeTombstones: [
-            { start: { prefix: ck(3), inclusive: true }, end: { prefix: ck(5), inclusive: true }, deletion: { markedForDeleteAt: 5, localDeletionTime: 1 } },
+            {
+              start: { prefix: ck(3), inclusive: true },
+              end: { prefix: ck(5), inclusive: true },
+              deletion: { markedForDeleteAt: 5, localDeletionTime: 1 },
+            },
           ],
         }),
         partition(k, [], { deletion: { markedForDeleteAt: 2, localDeletionTime: 1 } }),
@@ -45,12 +59,18 @@ describe('mergePartitions', () => {
       cmp,
     );
     const live = livePartition(merged, 0)!;
-    expect(live.rows.map((r) => r.cells.map((c) => `${c.column}=${text(c.value)}`))).toEqual([['b=new'], ['a=keep']]);
+    expect(live.rows.map((r) => r.cells.map((c) => `${c.column}=${text(c.value)}`))).toEqual([
+      ['b=new'],
+      ['a=keep'],
+    ]);
   });
   it('a row deletion at the same timestamp as a write shadows it', () => {
     const k = key(1);
     const merged = mergePartitions(
-      [partition(k, [row(ck(1), [cell('a', 'v', 7)])]), partition(k, [row(ck(1), [], { deletion: { markedForDeleteAt: 7, localDeletionTime: 1 } })])],
+      [
+        partition(k, [row(ck(1), [cell('a', 'v', 7)])]),
+        partition(k, [row(ck(1), [], { deletion: { markedForDeleteAt: 7, localDeletionTime: 1 } })]),
+      ],
       cmp,
     );
     expect(livePartition(merged, 0)).toBeNull();
@@ -61,7 +81,11 @@ describe('mergePartitions', () => {
     const merged = mergePartitions(
       [
         partition(k, [row(ck(1), [el('a', 1), el('b', 3)])]),
-        partition(k, [row(ck(1), [], { columnDeletions: [{ column: 'm', deletion: { markedForDeleteAt: 2, localDeletionTime: 1 } }] })]),
+        partition(k, [
+          row(ck(1), [], {
+            columnDeletions: [{ column: 'm', deletion: { markedForDeleteAt: 2, localDeletionTime: 1 } }],
+          }),
+        ]),
       ],
       cmp,
     );

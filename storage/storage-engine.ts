@@ -1,0 +1,201 @@
+/**
+ * One node's storage: the commit log shared by all tables, and one TableStore per table.
+ *
+ * Write path (DESIGN.md): validate → commit log append → memtable → acknowledge when the append is
+ * durable for the sync mode. The append reserves its log position and the memtable takes the write
+ * in the same synchronous step, so a memtable switch (flush) can never fall between the two: the
+ * position recorded by a flush covers exactly the writes in the flushed memtable.
+ *
+ * Start-up: `open` removes SSTables left half-written by a crash, tables are added (their SSTables
+ * tell how far each is flushed), then `replayCommitLog` replays what is newer and flushes it. It may
+ * be called again after more tables are added (schema tables first, then the tables they describe):
+ * records of tables unknown at a replay are counted and skipped.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Clock } from '../common/clock.js';
+import { systemClock } from '../common/clock.js';
+import { SibylError } from '../common/errors.js';
+import type { StorageOptions } from '../common/limits.js';
+import { storageOptions } from '../common/limits.js';
+import { logger } from '../common/logger.js';
+import type { CommitLogPosition } from './commitlog/commit-log.js';
+import { CommitLog, comparePositions } from './commitlog/commit-log.js';
+import { commitLogDirectory, tableDirectory } from './directories.js';
+import type { ClusteringSlice, DecoratedKey, Mutation, Partition } from './model.js';
+import { decodePartition, encodePartition } from './partition-codec.js';
+import { ChunkCache, removeIncompleteSSTables } from './sstable/sstable.js';
+import type { ScanRange, TableDefinition } from './table-store.js';
+import { TableStore } from './table-store.js';
+
+export interface StorageEngineConfig {
+  readonly dataDir: string;
+  readonly options?: Partial<StorageOptions>;
+  readonly clock?: Clock;
+}
+
+export interface ReplayResult {
+  readonly replayed: number;
+  readonly skipped: number;
+  readonly unknownTable: number;
+  readonly tornTailDropped: boolean;
+}
+
+export class StorageEngine {
+  private readonly tables = new Map<string, TableStore>();
+  private readonly log = logger('storage');
+  private closed = false;
+
+  private constructor(
+    readonly dataDir: string,
+    readonly options: StorageOptions,
+    private readonly clock: Clock,
+    private readonly commitLog: CommitLog,
+    private readonly cache: ChunkCache,
+  ) {}
+
+  static async open(config: StorageEngineConfig): Promise<StorageEngine> {
+    const options = storageOptions(config.options);
+    await mkdir(join(config.dataDir, 'data'), { recursive: true });
+    const commitLog = await CommitLog.open(commitLogDirectory(config.dataDir), {
+      segmentSizeBytes: options.commitlogSegmentSizeBytes,
+      sync: options.commitlogSync,
+      syncPeriodMs: options.commitlogSyncPeriodMs,
+      groupWindowMs: options.commitlogSyncGroupWindowMs,
+      maxRecordSizeBytes: options.maxMutationSizeBytes + 1024,
+    });
+    const cache = new ChunkCache(options.chunkCacheSizeBytes);
+    return new StorageEngine(config.dataDir, options, config.clock ?? systemClock, commitLog, cache);
+  }
+
+  /** Opens a table's SSTables (removing any a crash left half-written). */
+  async addTable(definition: TableDefinition): Promise<TableStore> {
+    if (this.tables.has(definition.id)) throw new Error(`table ${definition.id} already added`);
+    const dir = tableDirectory(this.dataDir, definition.keyspace, definition.name, definition.id);
+    await mkdir(dir, { recursive: true });
+    await removeIncompleteSSTables(dir); // it logs what it removed
+    const table = await TableStore.open(definition, {
+      dir,
+      options: this.options,
+      clock: this.clock,
+      cache: this.cache,
+      log: logger('table').child({ table: `${definition.keyspace}.${definition.name}` }),
+      commitLogPosition: () => this.commitLog.currentPosition(),
+      onFlushed: (tableId, position) => this.commitLog.discardCompletedSegments(tableId, position),
+    });
+    this.tables.set(definition.id, table);
+    return table;
+  }
+
+  /** Forgets a table and deletes its files (DROP TABLE). */
+  async dropTable(tableId: string): Promise<void> {
+    const table = this.table(tableId);
+    await table.truncate();
+    await table.close(false);
+    this.tables.delete(tableId);
+  }
+
+  table(tableId: string): TableStore {
+    const table = this.tables.get(tableId);
+    if (!table) throw new SibylError('UNKNOWN_TABLE', `Unknown table id ${tableId}`);
+    return table;
+  }
+
+  hasTable(tableId: string): boolean {
+    return this.tables.has(tableId);
+  }
+
+  /** Replays the commit log into the known tables, then flushes what it replayed. */
+  async replayCommitLog(): Promise<ReplayResult> {
+    let replayed = 0;
+    let unknownTable = 0;
+    const touched = new Set<TableStore>();
+    const result = await this.commitLog.replay(
+      (tableId) => this.tables.get(tableId)?.flushedPosition ?? null,
+      (tableId, payload, position) => {
+        const table = this.tables.get(tableId);
+        if (!table) {
+          unknownTable++;
+          return;
+        }
+        const flushed = table.flushedPosition;
+        if (flushed && comparePositions(position, flushed) <= 0) return;
+        table.apply(decodePartition(payload, `commit log record of table ${tableId}`));
+        touched.add(table);
+        replayed++;
+      },
+    );
+    for (const table of touched) await table.flush();
+    if (replayed > 0 || result.tornTailDropped) {
+      this.log.info(
+        { replayed, unknownTable, tornTailDropped: result.tornTailDropped },
+        'commit log replayed',
+      );
+    }
+    return { replayed, skipped: result.skipped, unknownTable, tornTailDropped: result.tornTailDropped };
+  }
+
+  /**
+   * Applies a mutation; resolves when it is as durable as the commit log's sync mode promises.
+   * `durable: false` (a keyspace with durable_writes = false) skips the commit log.
+   */
+  async apply(mutation: Mutation, durable = true): Promise<void> {
+    if (this.closed) throw new SibylError('STORAGE_CLOSED', 'storage engine is closed');
+    const table = this.table(mutation.tableId);
+    let appended: Promise<CommitLogPosition> | null = null;
+    if (durable) {
+      const payload = encodePartition(mutation.partition);
+      if (payload.length > this.options.maxMutationSizeBytes) {
+        throw new SibylError(
+          'MUTATION_TOO_LARGE',
+          `Mutation of ${payload.length} bytes is too large for the maximum size of ${this.options.maxMutationSizeBytes}`,
+        );
+      }
+      appended = this.commitLog.append(mutation.tableId, payload);
+    }
+    table.apply(mutation.partition);
+    if (table.memtableSizeBytes >= this.options.memtableFlushThresholdBytes)
+      void table.flush().catch(() => {});
+    if (appended) await appended;
+    // Backpressure: writers wait while flushes lag far behind.
+    if (table.overloaded) await table.flushesDone();
+  }
+
+  read(tableId: string, key: DecoratedKey, slice?: ClusteringSlice): Promise<Partition | null> {
+    return this.table(tableId).read(key, slice);
+  }
+
+  scan(tableId: string, range?: ScanRange): AsyncGenerator<Partition> {
+    return this.table(tableId).scan(range);
+  }
+
+  /** Flushes one table, or every table. */
+  async flush(tableId?: string): Promise<void> {
+    const tables = tableId ? [this.table(tableId)] : [...this.tables.values()];
+    await Promise.all(tables.map((t) => t.flush()));
+  }
+
+  /** Major compaction of one table, or every table (nodetool compact). */
+  async compact(tableId?: string): Promise<void> {
+    const tables = tableId ? [this.table(tableId)] : [...this.tables.values()];
+    for (const t of tables) await t.majorCompaction();
+  }
+
+  async truncate(tableId: string): Promise<void> {
+    await this.table(tableId).truncate();
+  }
+
+  /** Commit log segment files on disk (for tests and operators). */
+  commitLogSegments(): string[] {
+    return this.commitLog.segmentFiles();
+  }
+
+  /** Clean shutdown: flush every memtable (when asked), sync and close the commit log. */
+  async close(options: { flush?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const flush = options.flush ?? true;
+    for (const table of this.tables.values()) await table.close(flush);
+    await this.commitLog.close();
+  }
+}
