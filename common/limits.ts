@@ -20,8 +20,11 @@ export const storageDefaults = {
   memtableFlushThresholdBytes: 64 * MiB,
   /** SSTable data is cut into chunks of this many uncompressed bytes, each checksummed (small for random reads). */
   sstableChunkSizeBytes: 16 * KiB,
-  /** file_cache_size: verified, decompressed SSTable chunks cached in memory, shared by all tables. */
-  chunkCacheSizeBytes: 128 * MiB,
+  /**
+   * file_cache_size: verified, decompressed SSTable chunks cached in memory, shared by all tables.
+   * Cassandra's default is min(512 MiB, heap / 4); filled on demand, so small nodes use little.
+   */
+  chunkCacheSizeBytes: 512 * MiB,
   /** One index entry in this many is kept in the in-memory summary (Cassandra's min_index_interval). */
   sstableIndexSummaryInterval: 128,
   /** bloom_filter_fp_chance. */

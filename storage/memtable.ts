@@ -1,12 +1,16 @@
 /**
  * The in-memory, write-absorbing part of one table's LSM.
  *
- * Writes go to a hash map keyed by the partition key bytes: O(1) per write however large the
- * memtable grows (a skip list or tree of JS objects slows to tens of thousands of inserts per second
- * at a million entries). Partition order (token, key) is needed only by range scans and flush, so it
- * is built lazily: partitions added since the last ordered walk are sorted on their own and merged
- * into the ordered array, O(n + k log k). Rows inside a partition are kept sorted by clustering in an
- * array (appends in clustering order, the common time-series case, are O(1)).
+ * Layout, chosen by measurement (docs/architecture.md):
+ * - Writes find their partition through a hash map keyed by a 30-bit hash of the token (collisions
+ *   chain through `next`): O(1) per write however large the memtable grows, with no key strings.
+ * - A partition written once stays in serialized form (the bytes the commit log got, copied into
+ *   memtable-owned slabs): about 200 bytes instead of a dozen objects, and a flush writes those bytes
+ *   to the SSTable as they are. Written again, it is decoded into a mutable object form that merges.
+ * - Partition order (token, key) is needed only by scans and flush, so it is built lazily: what
+ *   arrived since the last ordered walk is sorted on its own and merged in, O(n + k log k).
+ * - Rows of an object-form partition are kept sorted by clustering in an array (appends in
+ *   clustering order, the common time-series case, are O(1)).
  */
 import { assert } from '../common/errors.js';
 import type {
@@ -18,33 +22,83 @@ import type {
   Row,
 } from './model.js';
 import { laterDeletion } from './model.js';
+import {
+  decodePartition,
+  decodePartitionKey,
+  encodePartition,
+  encodePartitionView,
+} from './partition-codec.js';
 import { mergeRows } from './reconcile.js';
+import type { CollectedStats } from './stats-collector.js';
+import { StatsCollector } from './stats-collector.js';
 
-interface MemPartition {
-  readonly key: DecoratedKey;
-  /** The token split into a signed high and unsigned low half: fast ordering without bigint math. */
-  readonly tokenHigh: number;
-  readonly tokenLow: number;
-  deletion: DeletionTime | null;
-  staticRow: Row | null;
-  rangeTombstones: RangeTombstone[] | null;
-  rows: Row[];
+const SLAB_BYTES = 1024 * 1024;
+/** Objects, map entry and bookkeeping a partition costs beyond its bytes (measured, rounded up). */
+const PARTITION_OVERHEAD_BYTES = 160;
+
+class MemPartition {
+  /** Next partition whose token hashes to the same slot. */
+  next: MemPartition | null = null;
+  /** Serialized form (while written once): bytes in `slab` at [offset, offset + length). */
+  slab: Buffer | null;
+  offset: number;
+  length: number;
+  /** Object form (after a second write). */
+  key: DecoratedKey | null = null;
+  deletion: DeletionTime | null = null;
+  staticRow: Row | null = null;
+  rangeTombstones: RangeTombstone[] | null = null;
+  rows: Row[] | null = null;
+
+  constructor(
+    readonly tokenHigh: number,
+    readonly tokenLow: number,
+    slab: Buffer,
+    offset: number,
+    length: number,
+  ) {
+    this.slab = slab;
+    this.offset = offset;
+    this.length = length;
+  }
+
+  serialized(): Uint8Array | null {
+    return this.slab === null ? null : this.slab.subarray(this.offset, this.offset + this.length);
+  }
+
+  decoratedKey(): DecoratedKey {
+    return this.key ?? decodePartitionKey(this.serialized()!);
+  }
+
+  /** The key bytes' position inside the serialized form: version, token, then a length-prefixed key. */
+  hasKey(key: Uint8Array): boolean {
+    if (this.key !== null) return Buffer.compare(this.key.key, key) === 0;
+    const slab = this.slab!;
+    let pos = this.offset + 9;
+    let length = 0;
+    let shift = 0;
+    for (;;) {
+      const b = slab[pos++]!;
+      length += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+      shift += 7;
+    }
+    if (length !== key.length) return false;
+    for (let i = 0; i < length; i++) if (slab[pos + i] !== key[i]) return false;
+    return true;
+  }
 }
 
 const tokenWords = new BigInt64Array(1);
 const tokenHalves = new Int32Array(tokenWords.buffer);
 
-function keyString(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1');
-}
-
 function comparePartitions(a: MemPartition, b: MemPartition): number {
   if (a.tokenHigh !== b.tokenHigh) return a.tokenHigh - b.tokenHigh;
   if (a.tokenLow !== b.tokenLow) return a.tokenLow - b.tokenLow;
-  return Buffer.compare(a.key.key, b.key.key);
+  return Buffer.compare(a.decoratedKey().key, b.decoratedKey().key);
 }
 
-/** Approximate heap bytes a row costs (object headers, arrays and the bytes themselves). */
+/** Approximate heap bytes a row in object form costs. */
 function rowSize(row: Row): number {
   let size = 72 + row.clustering.length * 24;
   for (const c of row.clustering) size += c.length;
@@ -53,44 +107,103 @@ function rowSize(row: Row): number {
 }
 
 export class Memtable {
-  private readonly partitions = new Map<string, MemPartition>();
+  private readonly slots = new Map<number, MemPartition>();
+  private count = 0;
   private ordered: MemPartition[] = [];
   private unordered: MemPartition[] = [];
+  private slab: Buffer = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  private slabUsed = 0;
+  private readonly stats: StatsCollector;
   /** Approximate memory held, for the flush threshold. */
   sizeBytes = 0;
-  /** Smallest write timestamp held (compaction's tombstone purging needs it). */
-  minTimestamp = Number.MAX_SAFE_INTEGER;
   rowCount = 0;
 
-  constructor(private readonly compare: ClusteringComparator) {}
+  constructor(private readonly compare: ClusteringComparator) {
+    this.stats = new StatsCollector(compare);
+  }
 
   get partitionCount(): number {
-    return this.partitions.size;
+    return this.count;
   }
 
   isEmpty(): boolean {
-    return this.partitions.size === 0;
+    return this.count === 0;
   }
 
-  apply(update: Partition): void {
-    const k = keyString(update.key.key);
-    let p = this.partitions.get(k);
-    if (p === undefined) {
-      tokenWords[0] = update.key.token;
-      p = {
-        key: update.key,
-        tokenHigh: tokenHalves[1]!,
-        tokenLow: tokenHalves[0]! >>> 0,
-        deletion: null,
-        staticRow: null,
-        rangeTombstones: null,
-        rows: [],
-      };
-      this.partitions.set(k, p);
-      this.unordered.push(p);
-      this.sizeBytes += 160 + update.key.key.length * 2;
+  /** Smallest write timestamp held (compaction's tombstone purging needs it). */
+  get minTimestamp(): number {
+    return this.stats.minimumTimestamp;
+  }
+
+  /** Statistics of everything written, for the SSTable a flush makes. */
+  collectedStats(): CollectedStats {
+    return this.stats.result();
+  }
+
+  /**
+   * Adds a write. `encoded` is `update` serialized (partition-codec), when the caller has it
+   * already; it is copied if kept.
+   */
+  apply(update: Partition, encoded: Uint8Array = encodePartitionView(update)): void {
+    this.stats.add(update);
+    tokenWords[0] = update.key.token;
+    const high = tokenHalves[1]!;
+    const low = tokenHalves[0]! >>> 0;
+    const slot = (high ^ low) & 0x3fffffff;
+    let p = this.slots.get(slot) ?? null;
+    while (p !== null && !(p.tokenLow === low && p.tokenHigh === high && p.hasKey(update.key.key)))
+      p = p.next;
+    if (p === null) {
+      this.insertSerialized(slot, high, low, update, encoded);
+      return;
     }
-    this.trackTimestamps(update);
+    if (p.slab !== null) this.toObjectForm(p);
+    this.mergeInto(p, update);
+  }
+
+  private insertSerialized(
+    slot: number,
+    high: number,
+    low: number,
+    update: Partition,
+    encoded: Uint8Array,
+  ): void {
+    const length = encoded.length;
+    let slab = this.slab;
+    let offset = this.slabUsed;
+    if (length > SLAB_BYTES / 4) {
+      slab = Buffer.allocUnsafeSlow(length);
+      offset = 0;
+    } else {
+      if (offset + length > SLAB_BYTES) {
+        this.slab = slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+        offset = 0;
+      }
+      this.slabUsed = offset + length;
+    }
+    slab.set(encoded, offset);
+    const p = new MemPartition(high, low, slab, offset, length);
+    p.next = this.slots.get(slot) ?? null;
+    this.slots.set(slot, p);
+    this.unordered.push(p);
+    this.count++;
+    this.rowCount += update.rows.length;
+    this.sizeBytes += PARTITION_OVERHEAD_BYTES + length;
+  }
+
+  /** A partition written a second time moves to object form, which merges in place. */
+  private toObjectForm(p: MemPartition): void {
+    const decoded = decodePartition(p.serialized()!, 'memtable');
+    p.key = decoded.key;
+    p.deletion = decoded.deletion;
+    p.staticRow = decoded.staticRow;
+    p.rangeTombstones = decoded.rangeTombstones.length > 0 ? decoded.rangeTombstones.slice() : null;
+    p.rows = decoded.rows.slice();
+    p.slab = null;
+    for (const row of p.rows) this.sizeBytes += rowSize(row);
+  }
+
+  private mergeInto(p: MemPartition, update: Partition): void {
     if (update.deletion) p.deletion = laterDeletion(p.deletion, update.deletion);
     if (update.staticRow) {
       p.staticRow = p.staticRow ? mergeRows(p.staticRow, update.staticRow) : update.staticRow;
@@ -100,12 +213,11 @@ export class Memtable {
       p.rangeTombstones = (p.rangeTombstones ?? []).concat(update.rangeTombstones);
       this.sizeBytes += 96 * update.rangeTombstones.length;
     }
-    for (const row of update.rows) this.insertRow(p, row);
+    for (const row of update.rows) this.insertRow(p.rows!, row);
   }
 
-  private insertRow(p: MemPartition, row: Row): void {
+  private insertRow(rows: Row[], row: Row): void {
     this.sizeBytes += rowSize(row);
-    const rows = p.rows;
     const last = rows[rows.length - 1];
     if (last === undefined || this.compare(last.clustering, row.clustering) < 0) {
       rows.push(row);
@@ -128,48 +240,54 @@ export class Memtable {
     }
   }
 
-  private trackTimestamps(update: Partition): void {
-    let min = this.minTimestamp;
-    if (update.deletion) min = Math.min(min, update.deletion.markedForDeleteAt);
-    for (const rt of update.rangeTombstones) min = Math.min(min, rt.deletion.markedForDeleteAt);
-    const visit = (row: Row) => {
-      if (row.liveness) min = Math.min(min, row.liveness.timestamp);
-      if (row.deletion) min = Math.min(min, row.deletion.markedForDeleteAt);
-      for (const cell of row.cells) if (cell.timestamp < min) min = cell.timestamp;
-    };
-    if (update.staticRow) visit(update.staticRow);
-    for (const row of update.rows) visit(row);
-    this.minTimestamp = min;
+  private find(key: DecoratedKey): MemPartition | null {
+    tokenWords[0] = key.token;
+    const high = tokenHalves[1]!;
+    const low = tokenHalves[0]! >>> 0;
+    let p = this.slots.get((high ^ low) & 0x3fffffff) ?? null;
+    while (p !== null && !(p.tokenLow === low && p.tokenHigh === high && p.hasKey(key.key))) p = p.next;
+    return p;
   }
 
   /** A snapshot of one partition (later writes do not change it), or null. */
   get(key: DecoratedKey): Partition | null {
-    const p = this.partitions.get(keyString(key.key));
-    return p === undefined ? null : snapshot(p);
+    const p = this.find(key);
+    return p === null ? null : snapshot(p);
   }
 
   /** Partitions in (token, key) order, from the first key at or after `from` (exclusive if asked). */
   *scan(from?: { key: DecoratedKey; inclusive: boolean }): Generator<Partition> {
     const ordered = this.inOrder();
-    let i = 0;
-    if (from) {
-      tokenWords[0] = from.key.token;
-      const probe = {
-        key: from.key,
-        tokenHigh: tokenHalves[1]!,
-        tokenLow: tokenHalves[0]! >>> 0,
-      } as MemPartition;
-      let lo = 0;
-      let hi = ordered.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        const c = comparePartitions(ordered[mid]!, probe);
-        if (c < 0 || (c === 0 && !from.inclusive)) lo = mid + 1;
-        else hi = mid;
-      }
-      i = lo;
+    for (let i = from ? this.lowerBound(ordered, from) : 0; i < ordered.length; i++)
+      yield snapshot(ordered[i]!);
+  }
+
+  /**
+   * Every partition in order as serialized bytes, for a flush: a partition written once is
+   * handed over as it is, without decoding or encoding it again.
+   */
+  *serializedInOrder(): Generator<{ key: DecoratedKey; bytes: Uint8Array }> {
+    for (const p of this.inOrder()) {
+      const bytes = p.serialized() ?? encodePartition(snapshot(p));
+      yield { key: p.decoratedKey(), bytes };
     }
-    for (; i < ordered.length; i++) yield snapshot(ordered[i]!);
+  }
+
+  private lowerBound(ordered: MemPartition[], from: { key: DecoratedKey; inclusive: boolean }): number {
+    tokenWords[0] = from.key.token;
+    const high = tokenHalves[1]!;
+    const low = tokenHalves[0]! >>> 0;
+    let lo = 0;
+    let hi = ordered.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const p = ordered[mid]!;
+      let c = p.tokenHigh !== high ? p.tokenHigh - high : p.tokenLow - low;
+      if (c === 0) c = Buffer.compare(p.decoratedKey().key, from.key.key);
+      if (c < 0 || (c === 0 && !from.inclusive)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** All partitions in order; sorts what arrived since the last call and merges it in. */
@@ -181,11 +299,11 @@ export class Memtable {
       this.ordered = fresh;
       return fresh;
     }
-    const merged: MemPartition[] = new Array(this.ordered.length + fresh.length);
+    const old = this.ordered;
+    const merged: MemPartition[] = new Array(old.length + fresh.length);
     let i = 0;
     let j = 0;
     let k = 0;
-    const old = this.ordered;
     while (i < old.length && j < fresh.length) {
       merged[k++] = comparePartitions(old[i]!, fresh[j]!) <= 0 ? old[i++]! : fresh[j++]!;
     }
@@ -198,11 +316,13 @@ export class Memtable {
 }
 
 function snapshot(p: MemPartition): Partition {
+  const serialized = p.serialized();
+  if (serialized !== null) return decodePartition(serialized, 'memtable');
   return {
-    key: p.key,
+    key: p.key!,
     deletion: p.deletion,
     staticRow: p.staticRow,
     rangeTombstones: p.rangeTombstones ? p.rangeTombstones.slice() : [],
-    rows: p.rows.slice(),
+    rows: p.rows!.slice(),
   };
 }

@@ -73,23 +73,35 @@ class Writer {
     }
     this.buf[this.pos++] = v;
   }
+  string(s: string): void {
+    const length = Buffer.byteLength(s, 'utf8');
+    this.varint(length);
+    this.ensure(length);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
   bytes(b: Uint8Array): void {
     this.varint(b.length);
     this.ensure(b.length);
     this.buf.set(b, this.pos);
     this.pos += b.length;
   }
-  take(): Uint8Array {
-    const out = Buffer.allocUnsafe(this.pos);
-    this.buf.copy(out, 0, 0, this.pos);
-    this.pos = 0;
-    return out;
-  }
 }
 
 const writer = new Writer();
 
+/** The partition's bytes in a copy the caller owns. */
 export function encodePartition(partition: Partition): Uint8Array {
+  const view = encodePartitionView(partition);
+  const out = Buffer.allocUnsafe(view.length);
+  out.set(view);
+  return out;
+}
+
+/**
+ * The partition's bytes in a shared buffer, valid only until the next encode: for callers that copy
+ * them at once (commit log append, memtable), so the write path allocates nothing per write.
+ */
+export function encodePartitionView(partition: Partition): Uint8Array {
   const w = writer;
   w.pos = 0;
   const columns = columnTable(partition);
@@ -97,7 +109,7 @@ export function encodePartition(partition: Partition): Uint8Array {
   writeToken(w, partition.key.token);
   w.bytes(partition.key.key);
   w.varint(columns.size);
-  for (const name of columns.keys()) w.bytes(Buffer.from(name, 'utf8'));
+  for (const name of columns.keys()) w.string(name);
   let flags = 0;
   if (partition.deletion) flags |= PARTITION_HAS_DELETION;
   if (partition.staticRow) flags |= PARTITION_HAS_STATIC;
@@ -112,7 +124,7 @@ export function encodePartition(partition: Partition): Uint8Array {
   }
   w.varint(partition.rows.length);
   for (const row of partition.rows) writeRow(w, row, columns);
-  return w.take();
+  return w.buf.subarray(0, w.pos);
 }
 
 function writeToken(w: Writer, token: bigint): void {
@@ -121,15 +133,21 @@ function writeToken(w: Writer, token: bigint): void {
   w.pos += 8;
 }
 
+/** Column name → index in this partition's column table; reused across encodes (no allocation). */
+const columnIndex = new Map<string, number>();
+
 function columnTable(partition: Partition): Map<string, number> {
-  const columns = new Map<string, number>();
-  const add = (row: Row) => {
-    for (const cell of row.cells) if (!columns.has(cell.column)) columns.set(cell.column, columns.size);
-    for (const cd of row.columnDeletions) if (!columns.has(cd.column)) columns.set(cd.column, columns.size);
-  };
-  if (partition.staticRow) add(partition.staticRow);
-  for (const row of partition.rows) add(row);
-  return columns;
+  columnIndex.clear();
+  if (partition.staticRow) addColumns(partition.staticRow);
+  for (const row of partition.rows) addColumns(row);
+  return columnIndex;
+}
+
+function addColumns(row: Row): void {
+  for (const cell of row.cells)
+    if (!columnIndex.has(cell.column)) columnIndex.set(cell.column, columnIndex.size);
+  for (const cd of row.columnDeletions)
+    if (!columnIndex.has(cd.column)) columnIndex.set(cd.column, columnIndex.size);
 }
 
 function writeDeletion(w: Writer, d: DeletionTime): void {

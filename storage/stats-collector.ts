@@ -26,6 +26,11 @@ export class StatsCollector {
 
   constructor(private readonly compare: ClusteringComparator) {}
 
+  /** The smallest timestamp seen so far. */
+  get minimumTimestamp(): number {
+    return this.minTimestamp;
+  }
+
   private timestamp(ts: number): void {
     if (ts < this.minTimestamp) this.minTimestamp = ts;
     if (ts > this.maxTimestamp) this.maxTimestamp = ts;

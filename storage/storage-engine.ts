@@ -19,11 +19,10 @@ import { SibylError } from '../common/errors.js';
 import type { StorageOptions } from '../common/limits.js';
 import { storageOptions } from '../common/limits.js';
 import { logger } from '../common/logger.js';
-import type { CommitLogPosition } from './commitlog/commit-log.js';
 import { CommitLog, comparePositions } from './commitlog/commit-log.js';
 import { commitLogDirectory, tableDirectory } from './directories.js';
 import type { ClusteringSlice, DecoratedKey, Mutation, Partition } from './model.js';
-import { decodePartition, encodePartition } from './partition-codec.js';
+import { decodePartition, encodePartitionView } from './partition-codec.js';
 import { ChunkCache, removeIncompleteSSTables } from './sstable/sstable.js';
 import type { ScanRange, TableDefinition } from './table-store.js';
 import { TableStore } from './table-store.js';
@@ -120,7 +119,7 @@ export class StorageEngine {
         }
         const flushed = table.flushedPosition;
         if (flushed && comparePositions(position, flushed) <= 0) return;
-        table.apply(decodePartition(payload, `commit log record of table ${tableId}`));
+        table.apply(decodePartition(payload, `commit log record of table ${tableId}`), payload);
         touched.add(table);
         replayed++;
       },
@@ -142,18 +141,16 @@ export class StorageEngine {
   async apply(mutation: Mutation, durable = true): Promise<void> {
     if (this.closed) throw new SibylError('STORAGE_CLOSED', 'storage engine is closed');
     const table = this.table(mutation.tableId);
-    let appended: Promise<CommitLogPosition> | null = null;
-    if (durable) {
-      const payload = encodePartition(mutation.partition);
-      if (payload.length > this.options.maxMutationSizeBytes) {
-        throw new SibylError(
-          'MUTATION_TOO_LARGE',
-          `Mutation of ${payload.length} bytes is too large for the maximum size of ${this.options.maxMutationSizeBytes}`,
-        );
-      }
-      appended = this.commitLog.append(mutation.tableId, payload);
+    // Encoded once into a shared buffer; the commit log and the memtable copy what they keep.
+    const encoded = encodePartitionView(mutation.partition);
+    if (encoded.length > this.options.maxMutationSizeBytes) {
+      throw new SibylError(
+        'MUTATION_TOO_LARGE',
+        `Mutation of ${encoded.length} bytes is too large for the maximum size of ${this.options.maxMutationSizeBytes}`,
+      );
     }
-    table.apply(mutation.partition);
+    const appended = durable ? this.commitLog.append(mutation.tableId, encoded) : null;
+    table.apply(mutation.partition, encoded);
     if (table.memtableSizeBytes >= this.options.memtableFlushThresholdBytes)
       void table.flush().catch(() => {});
     if (appended) await appended;

@@ -23,7 +23,7 @@ import { compareKeys } from './model.js';
 import { decodePartition, encodePartition } from './partition-codec.js';
 import { countTombstones, slicePartition } from './read-filter.js';
 import { mergePartitions } from './reconcile.js';
-import type { ChunkCache, SSTableReader } from './sstable/sstable.js';
+import type { ChunkCache, SSTableReader, SSTableStats } from './sstable/sstable.js';
 import { listSSTables, openSSTable, SSTableWriter } from './sstable/sstable.js';
 import { StatsCollector } from './stats-collector.js';
 
@@ -61,6 +61,11 @@ export interface TableEnvironment {
   readonly commitLogPosition: () => CommitLogPosition;
   /** Called after a flush made the table durable up to `position`. */
   readonly onFlushed: (tableId: string, position: CommitLogPosition) => Promise<void>;
+}
+
+interface SerializedPartition {
+  readonly key: DecoratedKey;
+  readonly bytes: Uint8Array;
 }
 
 interface FlushingMemtable {
@@ -112,10 +117,10 @@ export class TableStore {
     return this.memtable.sizeBytes;
   }
 
-  /** Adds a write to the memtable (the commit log append is the caller's). */
-  apply(update: Partition): void {
+  /** Adds a write (and its serialized form) to the memtable; the commit log append is the caller's. */
+  apply(update: Partition, encoded: Uint8Array): void {
     assert(!this.closed, 'write to a closed table');
-    this.memtable.apply(update);
+    this.memtable.apply(update, encoded);
   }
 
   /** True when the memtables waiting for flush hold so much that writers should wait. */
@@ -261,13 +266,11 @@ export class TableStore {
   private async writeFlush(entry: FlushingMemtable): Promise<void> {
     let reader: SSTableReader | null = null;
     if (!entry.memtable.isEmpty()) {
-      reader = await this.writeSSTable(
-        (async function* (memtable) {
-          yield* memtable.scan();
-        })(entry.memtable),
-        entry.memtable.partitionCount,
-        entry.position,
-      );
+      const memtable = entry.memtable;
+      reader = await this.writeSSTable(memtable.serializedInOrder(), memtable.partitionCount, () => ({
+        ...memtable.collectedStats(),
+        commitLogPosition: entry.position,
+      }));
     }
     // One synchronous step: the data moves from the flushing memtable to the SSTable list.
     if (reader) this.sstables = [...this.sstables, reader];
@@ -279,16 +282,18 @@ export class TableStore {
     this.maybeCompact();
   }
 
-  /** Writes partitions (in key order) to a new SSTable, yielding to the event loop as it goes. */
+  /**
+   * Writes serialized partitions (in key order) to a new SSTable, yielding to the event loop as it
+   * goes; `stats` is asked for once every partition has been written. Null when there was nothing.
+   */
   private async writeSSTable(
-    partitions: AsyncIterable<Partition>,
+    partitions: Iterable<SerializedPartition> | AsyncIterable<SerializedPartition>,
     expectedPartitions: number,
-    position: CommitLogPosition | null,
+    stats: () => SSTableStats,
   ): Promise<SSTableReader | null> {
     const { options } = this.env;
-    const generation = this.nextGeneration++;
     const writer = await SSTableWriter.create(
-      { dir: this.env.dir, generation },
+      { dir: this.env.dir, generation: this.nextGeneration++ },
       {
         chunkSizeBytes: options.sstableChunkSizeBytes,
         compression: this.definition.compression,
@@ -298,30 +303,23 @@ export class TableStore {
       },
       this.env.cache,
     );
-    const stats = new StatsCollector(this.definition.clusteringComparator);
     let count = 0;
     try {
-      for await (const partition of partitions) {
-        stats.add(partition);
-        const bytes = encodePartition(partition);
+      for await (const { key, bytes } of partitions) {
         if (bytes.length > options.largePartitionWarningBytes) {
           this.env.log.warn(
-            {
-              table: this.definition.name,
-              key: Buffer.from(partition.key.key).toString('hex'),
-              bytes: bytes.length,
-            },
+            { table: this.definition.name, key: Buffer.from(key.key).toString('hex'), bytes: bytes.length },
             'Writing large partition',
           );
         }
-        await writer.append(partition.key, bytes);
+        await writer.append(key, bytes);
         if (++count % options.yieldEveryRows === 0) await yieldToEventLoop();
       }
       if (count === 0) {
         await writer.abort();
         return null;
       }
-      return await writer.finish({ ...stats.result(), commitLogPosition: position });
+      return await writer.finish(stats());
     } catch (error) {
       await writer.abort();
       throw error;
@@ -381,9 +379,13 @@ export class TableStore {
         const p = s.stats.commitLogPosition;
         if (p && (!position || comparePositions(p, position) > 0)) position = p;
       }
-      const merged = this.mergeForCompaction(inputs, inputSet, now, gcBefore);
+      const collector = new StatsCollector(this.definition.clusteringComparator);
+      const merged = this.mergeForCompaction(inputs, inputSet, now, gcBefore, collector);
       const expected = inputs.reduce((n, s) => n + s.partitionCount, 0);
-      const output = await this.writeSSTable(merged, expected, position);
+      const output = await this.writeSSTable(merged, expected, () => ({
+        ...collector.result(),
+        commitLogPosition: position,
+      }));
       // One synchronous step: outputs replace inputs.
       this.sstables = [...this.sstables.filter((s) => !inputSet.has(s)), ...(output ? [output] : [])];
       this.retire(inputs);
@@ -406,7 +408,8 @@ export class TableStore {
     inputSet: ReadonlySet<SSTableReader>,
     nowSecondsValue: number,
     gcBefore: number,
-  ): AsyncGenerator<Partition> {
+    collector: StatsCollector,
+  ): AsyncGenerator<SerializedPartition> {
     const sources = inputs.map((s) => decodeScan(s));
     for await (const merged of mergeInKeyOrder(sources, this.definition.clusteringComparator)) {
       const purged = purgePartition(merged, {
@@ -414,7 +417,10 @@ export class TableStore {
         gcBefore,
         maxPurgeableTimestamp: this.maxPurgeableTimestamp(merged.key, inputSet),
       });
-      if (purged) yield purged;
+      if (purged) {
+        collector.add(purged);
+        yield { key: purged.key, bytes: encodePartition(purged) };
+      }
     }
   }
 
