@@ -43,8 +43,20 @@ export const storageDefaults = {
   tombstoneFailureThreshold: 100_000,
   /** compaction_large_partition_warning_threshold. */
   largePartitionWarningBytes: 100 * MiB,
+  /** Memtable flushes (sorting, compressing, checksumming) run in a worker thread, off the event loop. */
+  flushInWorkerThread: true as boolean,
   /** Work done in one synchronous stretch before yielding to the event loop. */
   yieldEveryRows: 2_000,
+} as const;
+
+/** Bounds on CQL text the parser accepts, so no statement can exhaust the stack, memory or time. */
+export const cqlLimits = {
+  /** Longest statement text (UTF-8 bytes) parsed; the native protocol's frames are at most 16 MiB too. */
+  maxStatementLengthBytes: 16 * MiB,
+  /** Longest script (`sibyl shell -f`, `parseScript`); each statement in it is bounded as above. */
+  maxScriptLengthBytes: 256 * MiB,
+  /** Deepest nesting of terms, selectors, types and parenthesised relations (recursion bound). */
+  maxNestingDepth: 64,
 } as const;
 
 export type StorageOptions = {

@@ -3,7 +3,10 @@
  * that are not reserved words print bare, everything else in double quotes with `"` doubled.
  */
 
-// Cassandra's reserved keywords: an unquoted identifier cannot be one of these.
+// Cassandra 4.x/5.0's reserved keywords (its cql3/reserved_keywords.txt, checked against the grammar):
+// an unquoted identifier cannot be one of these. Every other keyword of the lexer (`key`, `ttl`,
+// `type`, `default`, `unset`...) is unreserved and may name a column. The parser (cql/parser) and the
+// printers share this one list.
 const RESERVED = new Set([
   'add',
   'allow',
@@ -17,7 +20,6 @@ const RESERVED = new Set([
   'by',
   'columnfamily',
   'create',
-  'default',
   'delete',
   'desc',
   'describe',
@@ -37,8 +39,6 @@ const RESERVED = new Set([
   'keyspace',
   'limit',
   'materialized',
-  'mbean',
-  'mbeans',
   'modify',
   'nan',
   'norecursive',
@@ -50,7 +50,6 @@ const RESERVED = new Set([
   'order',
   'primary',
   'rename',
-  'replace',
   'revoke',
   'schema',
   'select',
@@ -60,7 +59,6 @@ const RESERVED = new Set([
   'token',
   'truncate',
   'unlogged',
-  'unset',
   'update',
   'use',
   'using',
