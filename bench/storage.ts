@@ -12,7 +12,11 @@ import { ClassicLevel } from 'classic-level';
 import { getToken } from '../ring/murmur3-partitioner.js';
 import { Memtable } from '../storage/memtable.js';
 import type { DecoratedKey, Partition } from '../storage/model.js';
-import { bytesClusteringComparator, NO_DELETION_TIME } from '../storage/model.js';
+import {
+  bytesClusteringComparator,
+  bytesClusteringComparatorSpec,
+  NO_DELETION_TIME,
+} from '../storage/model.js';
 import { StorageEngine } from '../storage/storage-engine.js';
 import { slidingWindow, type WindowResult } from './window.js';
 
@@ -62,6 +66,7 @@ async function benchSibyl(dir: string, keys: Buffer[], values: Buffer[], order: 
     keyspace: 'bench',
     name: 'kv',
     clusteringComparator: bytesClusteringComparator,
+    clusteringComparatorSpec: bytesClusteringComparatorSpec,
     gcGraceSeconds: 864_000,
     compression: 'lz4',
   });

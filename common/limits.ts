@@ -2,6 +2,8 @@
  * Every limit and default of Sibyl in one place (STYLE.md §6). Names follow cassandra.yaml where
  * one exists. Units go last in the name. `checkLimits` asserts the relations between them at start.
  */
+import { getHeapStatistics } from 'node:v8';
+
 export const MiB = 1024 * 1024;
 export const KiB = 1024;
 
@@ -16,8 +18,12 @@ export const storageDefaults = {
   commitlogSyncGroupWindowMs: 15,
   /** max_mutation_size: half a segment, as Cassandra. */
   maxMutationSizeBytes: 16 * MiB,
-  /** memtable size per table at which it is flushed. */
-  memtableFlushThresholdBytes: 64 * MiB,
+  /**
+   * A table's memtable is flushed when it holds this much. Cassandra gives memtables a quarter of
+   * the heap (memtable_heap_space) and flushes at memtable_cleanup_threshold (0.33) of that space;
+   * so does Sibyl, from the V8 heap limit.
+   */
+  memtableFlushThresholdBytes: Math.floor((getHeapStatistics().heap_size_limit / 4) * 0.33),
   /** SSTable data is cut into chunks of this many uncompressed bytes, each checksummed (small for random reads). */
   sstableChunkSizeBytes: 16 * KiB,
   /**

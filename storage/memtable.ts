@@ -39,8 +39,9 @@ const PARTITION_OVERHEAD_BYTES = 160;
 class MemPartition {
   /** Next partition whose token hashes to the same slot. */
   next: MemPartition | null = null;
-  /** Serialized form (while written once): bytes in `slab` at [offset, offset + length). */
+  /** Serialized form (while written once): bytes in `slab` (number `slabIndex`) at [offset, offset + length). */
   slab: Buffer | null;
+  slabIndex: number;
   offset: number;
   length: number;
   /** Object form (after a second write). */
@@ -54,10 +55,12 @@ class MemPartition {
     readonly tokenHigh: number,
     readonly tokenLow: number,
     slab: Buffer,
+    slabIndex: number,
     offset: number,
     length: number,
   ) {
     this.slab = slab;
+    this.slabIndex = slabIndex;
     this.offset = offset;
     this.length = length;
   }
@@ -89,6 +92,10 @@ class MemPartition {
   }
 }
 
+function sharedSlab(bytes: number): Buffer {
+  return Buffer.from(new SharedArrayBuffer(bytes));
+}
+
 const tokenWords = new BigInt64Array(1);
 const tokenHalves = new Int32Array(tokenWords.buffer);
 
@@ -111,7 +118,9 @@ export class Memtable {
   private count = 0;
   private ordered: MemPartition[] = [];
   private unordered: MemPartition[] = [];
-  private slab: Buffer = Buffer.allocUnsafeSlow(SLAB_BYTES);
+  /** Slabs are SharedArrayBuffers so a flush in a worker thread reads the bytes in place. */
+  private readonly slabs: Buffer[] = [sharedSlab(SLAB_BYTES)];
+  private currentSlab = 0;
   private slabUsed = 0;
   private readonly stats: StatsCollector;
   /** Approximate memory held, for the flush threshold. */
@@ -168,27 +177,65 @@ export class Memtable {
     update: Partition,
     encoded: Uint8Array,
   ): void {
-    const length = encoded.length;
-    let slab = this.slab;
-    let offset = this.slabUsed;
-    if (length > SLAB_BYTES / 4) {
-      slab = Buffer.allocUnsafeSlow(length);
-      offset = 0;
-    } else {
-      if (offset + length > SLAB_BYTES) {
-        this.slab = slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-        offset = 0;
-      }
-      this.slabUsed = offset + length;
-    }
-    slab.set(encoded, offset);
-    const p = new MemPartition(high, low, slab, offset, length);
+    const { slab, slabIndex, offset } = this.place(encoded);
+    const p = new MemPartition(high, low, slab, slabIndex, offset, encoded.length);
     p.next = this.slots.get(slot) ?? null;
     this.slots.set(slot, p);
     this.unordered.push(p);
     this.count++;
     this.rowCount += update.rows.length;
-    this.sizeBytes += PARTITION_OVERHEAD_BYTES + length;
+    this.sizeBytes += PARTITION_OVERHEAD_BYTES + encoded.length;
+  }
+
+  /** Copies serialized bytes into the current slab, or a dedicated one when large. */
+  private place(encoded: Uint8Array): { slab: Buffer; slabIndex: number; offset: number } {
+    const length = encoded.length;
+    let slabIndex: number;
+    let offset: number;
+    if (length > SLAB_BYTES / 4) {
+      this.slabs.push(sharedSlab(length));
+      slabIndex = this.slabs.length - 1;
+      offset = 0;
+    } else {
+      if (this.slabUsed + length > SLAB_BYTES) {
+        this.slabs.push(sharedSlab(SLAB_BYTES));
+        this.currentSlab = this.slabs.length - 1;
+        this.slabUsed = 0;
+      }
+      slabIndex = this.currentSlab;
+      offset = this.slabUsed;
+      this.slabUsed += length;
+    }
+    const slab = this.slabs[slabIndex]!;
+    slab.set(encoded, offset);
+    return { slab, slabIndex, offset };
+  }
+
+  /**
+   * Freezes the memtable for a flush: partitions in object form are serialized into slabs, and
+   * every partition's location is listed. The memtable keeps serving reads from the same bytes.
+   */
+  freezeForFlush(): { slabs: SharedArrayBuffer[]; entries: Float64Array } {
+    const entries = new Float64Array(this.count * 3);
+    let i = 0;
+    for (const list of [this.ordered, this.unordered]) {
+      for (const p of list) {
+        if (p.slab === null) {
+          const bytes = encodePartition(snapshot(p));
+          const placed = this.place(bytes);
+          p.slab = placed.slab;
+          p.slabIndex = placed.slabIndex;
+          p.offset = placed.offset;
+          p.length = bytes.length;
+          p.rows = null;
+        }
+        entries[i++] = p.slabIndex;
+        entries[i++] = p.offset;
+        entries[i++] = p.length;
+      }
+    }
+    assert(i === entries.length, 'memtable partition count is off');
+    return { slabs: this.slabs.map((s) => s.buffer as SharedArrayBuffer), entries };
   }
 
   /** A partition written a second time moves to object form, which merges in place. */
@@ -260,17 +307,6 @@ export class Memtable {
     const ordered = this.inOrder();
     for (let i = from ? this.lowerBound(ordered, from) : 0; i < ordered.length; i++)
       yield snapshot(ordered[i]!);
-  }
-
-  /**
-   * Every partition in order as serialized bytes, for a flush: a partition written once is
-   * handed over as it is, without decoding or encoding it again.
-   */
-  *serializedInOrder(): Generator<{ key: DecoratedKey; bytes: Uint8Array }> {
-    for (const p of this.inOrder()) {
-      const bytes = p.serialized() ?? encodePartition(snapshot(p));
-      yield { key: p.decoratedKey(), bytes };
-    }
   }
 
   private lowerBound(ordered: MemPartition[], from: { key: DecoratedKey; inclusive: boolean }): number {

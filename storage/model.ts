@@ -179,3 +179,14 @@ export const bytesClusteringComparator: ClusteringComparator = (a, b) => {
   }
   return a.length - b.length;
 };
+
+/** The factory a worker thread calls to rebuild `bytesClusteringComparator` (see ComparatorSpec). */
+export function bytesClusteringComparatorFactory(): ClusteringComparator {
+  return bytesClusteringComparator;
+}
+
+/** A serializable description of `bytesClusteringComparator`, for tables that use it. */
+export const bytesClusteringComparatorSpec = {
+  module: import.meta.url,
+  exportName: 'bytesClusteringComparatorFactory',
+} as const;

@@ -19,6 +19,8 @@ import { SibylError } from '../common/errors.js';
 import type { StorageOptions } from '../common/limits.js';
 import { storageOptions } from '../common/limits.js';
 import { logger } from '../common/logger.js';
+import type { BackgroundExecutor } from './background-executor.js';
+import { InProcessExecutor, WorkerExecutor } from './background-executor.js';
 import { CommitLog, comparePositions } from './commitlog/commit-log.js';
 import { commitLogDirectory, tableDirectory } from './directories.js';
 import type { ClusteringSlice, DecoratedKey, Mutation, Partition } from './model.js';
@@ -51,6 +53,7 @@ export class StorageEngine {
     private readonly clock: Clock,
     private readonly commitLog: CommitLog,
     private readonly cache: ChunkCache,
+    private readonly executor: BackgroundExecutor,
   ) {}
 
   static async open(config: StorageEngineConfig): Promise<StorageEngine> {
@@ -64,7 +67,15 @@ export class StorageEngine {
       maxRecordSizeBytes: options.maxMutationSizeBytes + 1024,
     });
     const cache = new ChunkCache(options.chunkCacheSizeBytes);
-    return new StorageEngine(config.dataDir, options, config.clock ?? systemClock, commitLog, cache);
+    const executor = options.flushInWorkerThread ? new WorkerExecutor() : new InProcessExecutor();
+    return new StorageEngine(
+      config.dataDir,
+      options,
+      config.clock ?? systemClock,
+      commitLog,
+      cache,
+      executor,
+    );
   }
 
   /** Opens a table's SSTables (removing any a crash left half-written). */
@@ -78,6 +89,7 @@ export class StorageEngine {
       options: this.options,
       clock: this.clock,
       cache: this.cache,
+      executor: this.executor,
       log: logger('table').child({ table: `${definition.keyspace}.${definition.name}` }),
       commitLogPosition: () => this.commitLog.currentPosition(),
       onFlushed: (tableId, position) => this.commitLog.discardCompletedSegments(tableId, position),
@@ -194,5 +206,6 @@ export class StorageEngine {
     const flush = options.flush ?? true;
     for (const table of this.tables.values()) await table.close(flush);
     await this.commitLog.close();
+    await this.executor.close();
   }
 }

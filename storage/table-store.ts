@@ -13,19 +13,19 @@ import { nowSeconds } from '../common/clock.js';
 import { assert, TombstoneOverwhelmingError } from '../common/errors.js';
 import type { StorageOptions } from '../common/limits.js';
 import type { Logger } from '../common/logger.js';
+import type { BackgroundExecutor } from './background-executor.js';
 import type { CommitLogPosition } from './commitlog/commit-log.js';
 import { comparePositions } from './commitlog/commit-log.js';
 import { pickSizeTiered } from './compaction/compaction-picker.js';
-import { purgePartition } from './compaction/purge.js';
+import type { CompactionTask, ComparatorSpec } from './compaction/compaction-task.js';
 import { Memtable } from './memtable.js';
 import type { Clustering, ClusteringComparator, ClusteringSlice, DecoratedKey, Partition } from './model.js';
 import { compareKeys } from './model.js';
-import { decodePartition, encodePartition } from './partition-codec.js';
+import { decodePartition } from './partition-codec.js';
 import { countTombstones, slicePartition } from './read-filter.js';
 import { mergePartitions } from './reconcile.js';
-import type { ChunkCache, SSTableReader, SSTableStats } from './sstable/sstable.js';
-import { listSSTables, openSSTable, SSTableWriter } from './sstable/sstable.js';
-import { StatsCollector } from './stats-collector.js';
+import type { ChunkCache, SSTableReader, SSTableWriterOptions } from './sstable/sstable.js';
+import { listSSTables, openSSTable } from './sstable/sstable.js';
 
 export interface TableDefinition {
   /** A uuid, stable for the table's life (directory name and commit log records use it). */
@@ -36,6 +36,8 @@ export interface TableDefinition {
   readonly gcGraceSeconds: number;
   readonly compression: 'lz4' | 'none';
   readonly compactionMinThreshold?: number;
+  /** How a worker thread can rebuild `clusteringComparator`; without it compaction runs on the event loop. */
+  readonly clusteringComparatorSpec?: ComparatorSpec;
   readonly compactionMaxThreshold?: number;
 }
 
@@ -56,16 +58,12 @@ export interface TableEnvironment {
   readonly options: StorageOptions;
   readonly clock: Clock;
   readonly cache: ChunkCache;
+  readonly executor: BackgroundExecutor;
   readonly log: Logger;
   /** The commit log position now: a flush records that its memtable holds everything before it. */
   readonly commitLogPosition: () => CommitLogPosition;
   /** Called after a flush made the table durable up to `position`. */
   readonly onFlushed: (tableId: string, position: CommitLogPosition) => Promise<void>;
-}
-
-interface SerializedPartition {
-  readonly key: DecoratedKey;
-  readonly bytes: Uint8Array;
 }
 
 interface FlushingMemtable {
@@ -265,12 +263,19 @@ export class TableStore {
 
   private async writeFlush(entry: FlushingMemtable): Promise<void> {
     let reader: SSTableReader | null = null;
-    if (!entry.memtable.isEmpty()) {
-      const memtable = entry.memtable;
-      reader = await this.writeSSTable(memtable.serializedInOrder(), memtable.partitionCount, () => ({
-        ...memtable.collectedStats(),
-        commitLogPosition: entry.position,
-      }));
+    const memtable = entry.memtable;
+    if (!memtable.isEmpty()) {
+      const { slabs, entries } = memtable.freezeForFlush();
+      const generation = this.nextGeneration++;
+      await this.env.executor.flush({
+        dir: this.env.dir,
+        generation,
+        options: this.writerOptions(memtable.partitionCount),
+        stats: { ...memtable.collectedStats(), commitLogPosition: entry.position },
+        slabs,
+        entries,
+      });
+      reader = await openSSTable({ dir: this.env.dir, generation }, this.env.cache);
     }
     // One synchronous step: the data moves from the flushing memtable to the SSTable list.
     if (reader) this.sstables = [...this.sstables, reader];
@@ -282,48 +287,15 @@ export class TableStore {
     this.maybeCompact();
   }
 
-  /**
-   * Writes serialized partitions (in key order) to a new SSTable, yielding to the event loop as it
-   * goes; `stats` is asked for once every partition has been written. Null when there was nothing.
-   */
-  private async writeSSTable(
-    partitions: Iterable<SerializedPartition> | AsyncIterable<SerializedPartition>,
-    expectedPartitions: number,
-    stats: () => SSTableStats,
-  ): Promise<SSTableReader | null> {
+  private writerOptions(expectedPartitions: number): SSTableWriterOptions {
     const { options } = this.env;
-    const writer = await SSTableWriter.create(
-      { dir: this.env.dir, generation: this.nextGeneration++ },
-      {
-        chunkSizeBytes: options.sstableChunkSizeBytes,
-        compression: this.definition.compression,
-        expectedPartitions: Math.max(1, expectedPartitions),
-        bloomFilterFalsePositiveChance: options.bloomFilterFalsePositiveChance,
-        indexSummaryInterval: options.sstableIndexSummaryInterval,
-      },
-      this.env.cache,
-    );
-    let count = 0;
-    try {
-      for await (const { key, bytes } of partitions) {
-        if (bytes.length > options.largePartitionWarningBytes) {
-          this.env.log.warn(
-            { table: this.definition.name, key: Buffer.from(key.key).toString('hex'), bytes: bytes.length },
-            'Writing large partition',
-          );
-        }
-        await writer.append(key, bytes);
-        if (++count % options.yieldEveryRows === 0) await yieldToEventLoop();
-      }
-      if (count === 0) {
-        await writer.abort();
-        return null;
-      }
-      return await writer.finish(stats());
-    } catch (error) {
-      await writer.abort();
-      throw error;
-    }
+    return {
+      chunkSizeBytes: options.sstableChunkSizeBytes,
+      compression: this.definition.compression,
+      expectedPartitions: Math.max(1, expectedPartitions),
+      bloomFilterFalsePositiveChance: options.bloomFilterFalsePositiveChance,
+      indexSummaryInterval: options.sstableIndexSummaryInterval,
+    };
   }
 
   /** Starts a size-tiered compaction in the background if a bucket is ready. */
@@ -342,15 +314,18 @@ export class TableStore {
     );
     if (!candidates) return;
     this.compacting = true;
-    this.compact(candidates.map((c) => c.reader))
-      .catch((error) => {
+    this.compact(candidates.map((c) => c.reader)).then(
+      () => {
+        this.compacting = false;
+        this.maybeCompact(); // another bucket may be ready
+      },
+      (error) => {
+        // No immediate retry (it would likely fail the same way): the next flush tries again.
+        this.compacting = false;
         this.backgroundError = error;
         this.env.log.error({ err: error, table: this.definition.name }, 'compaction failed');
-      })
-      .finally(() => {
-        this.compacting = false;
-        this.maybeCompact();
-      });
+      },
+    );
   }
 
   /** Compacts every SSTable into one (nodetool compact). Waits for a running compaction first. */
@@ -366,34 +341,30 @@ export class TableStore {
     }
   }
 
-  /** Merges `inputs` into one SSTable, purging what gc_grace and overlap allow, and swaps them. */
+  /** Merges `inputs` into one SSTable (in the background executor) and swaps it in. */
   private async compact(inputs: readonly SSTableReader[]): Promise<void> {
     const started = Date.now();
     for (const s of inputs) s.ref();
     try {
       const inputSet = new Set(inputs);
-      const now = nowSeconds(this.env.clock);
-      const gcBefore = now - this.definition.gcGraceSeconds;
-      let position: CommitLogPosition | null = null;
-      for (const s of inputs) {
-        const p = s.stats.commitLogPosition;
-        if (p && (!position || comparePositions(p, position) > 0)) position = p;
-      }
-      const collector = new StatsCollector(this.definition.clusteringComparator);
-      const merged = this.mergeForCompaction(inputs, inputSet, now, gcBefore, collector);
-      const expected = inputs.reduce((n, s) => n + s.partitionCount, 0);
-      const output = await this.writeSSTable(merged, expected, () => ({
-        ...collector.result(),
-        commitLogPosition: position,
-      }));
-      // One synchronous step: outputs replace inputs.
+      const result = await this.env.executor.compact(
+        this.compactionTask(inputs, inputSet),
+        this.definition.clusteringComparator,
+      );
+      const output =
+        result.outputGeneration === null
+          ? null
+          : await openSSTable({ dir: this.env.dir, generation: result.outputGeneration }, this.env.cache);
+      // One synchronous step: the output replaces the inputs.
       this.sstables = [...this.sstables.filter((s) => !inputSet.has(s)), ...(output ? [output] : [])];
       this.retire(inputs);
       this.env.log.info(
         {
           table: this.definition.name,
           inputs: inputs.map((s) => s.generation),
-          output: output?.generation ?? null,
+          output: result.outputGeneration,
+          partitions: result.partitions,
+          copiedUndecoded: result.copiedUndecoded,
           ms: Date.now() - started,
         },
         'compacted',
@@ -403,37 +374,38 @@ export class TableStore {
     }
   }
 
-  private async *mergeForCompaction(
+  private compactionTask(
     inputs: readonly SSTableReader[],
     inputSet: ReadonlySet<SSTableReader>,
-    nowSecondsValue: number,
-    gcBefore: number,
-    collector: StatsCollector,
-  ): AsyncGenerator<SerializedPartition> {
-    const sources = inputs.map((s) => decodeScan(s));
-    for await (const merged of mergeInKeyOrder(sources, this.definition.clusteringComparator)) {
-      const purged = purgePartition(merged, {
-        nowSeconds: nowSecondsValue,
-        gcBefore,
-        maxPurgeableTimestamp: this.maxPurgeableTimestamp(merged.key, inputSet),
-      });
-      if (purged) {
-        collector.add(purged);
-        yield { key: purged.key, bytes: encodePartition(purged) };
-      }
+  ): CompactionTask {
+    const now = nowSeconds(this.env.clock);
+    let position: CommitLogPosition | null = null;
+    for (const s of inputs) {
+      const p = s.stats.commitLogPosition;
+      if (p && (!position || comparePositions(p, position) > 0)) position = p;
     }
-  }
-
-  /** The oldest timestamp outside the compaction that a tombstone for `key` might shadow. */
-  private maxPurgeableTimestamp(key: DecoratedKey, compacting: ReadonlySet<SSTableReader>): number {
-    let min = this.memtable.minTimestamp;
-    for (const f of this.flushing) min = Math.min(min, f.memtable.minTimestamp);
-    for (const s of this.sstables) {
-      if (compacting.has(s) || s.stats.minTimestamp >= min) continue;
-      if (compareKeys(key, s.firstKey) < 0 || compareKeys(key, s.lastKey) > 0) continue;
-      if (s.mightContain(key)) min = s.stats.minTimestamp;
-    }
-    return min;
+    let memtableMinTimestamp = this.memtable.minTimestamp;
+    for (const f of this.flushing)
+      memtableMinTimestamp = Math.min(memtableMinTimestamp, f.memtable.minTimestamp);
+    const others = this.sstables
+      .filter((s) => !inputSet.has(s))
+      .map((s) => ({ firstKey: s.firstKey, lastKey: s.lastKey, minTimestamp: s.stats.minTimestamp }));
+    return {
+      dir: this.env.dir,
+      inputs: inputs.map((s) => s.generation),
+      outputGeneration: this.nextGeneration++,
+      options: this.writerOptions(0),
+      nowSeconds: now,
+      gcBefore: now - this.definition.gcGraceSeconds,
+      memtableMinTimestamp,
+      others,
+      commitLogPosition: position,
+      largePartitionWarningBytes: this.env.options.largePartitionWarningBytes,
+      yieldEveryRows: this.env.options.yieldEveryRows,
+      ...(this.definition.clusteringComparatorSpec
+        ? { comparator: this.definition.clusteringComparatorSpec }
+        : {}),
+    };
   }
 
   /** Drops all data (TRUNCATE): the memtable is discarded and every SSTable retired. */

@@ -6,7 +6,11 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { getToken } from '../../ring/murmur3-partitioner.js';
 import type { Partition } from '../../storage/model.js';
-import { bytesClusteringComparator, NO_DELETION_TIME } from '../../storage/model.js';
+import {
+  bytesClusteringComparator,
+  bytesClusteringComparatorSpec,
+  NO_DELETION_TIME,
+} from '../../storage/model.js';
 import { StorageEngine } from '../../storage/storage-engine.js';
 
 const STRESS_TABLE = {
@@ -14,6 +18,7 @@ const STRESS_TABLE = {
   keyspace: 'sibyl_stress',
   name: 'kv',
   clusteringComparator: bytesClusteringComparator,
+  clusteringComparatorSpec: bytesClusteringComparatorSpec,
   gcGraceSeconds: 864_000,
   compression: 'lz4' as const,
 };

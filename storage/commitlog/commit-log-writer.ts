@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { assert, SibylError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
-import { closeFile, fsyncDirectory, fsyncFile, openFile, writeAllAt } from './fs-calls.js';
+import { closeFile, fsyncDirectory, fsyncFile, openFile, writeAllAt, writeAllAtSync } from './fs-calls.js';
 import type { Segment } from './segment.js';
 import type { WriteBatch, WriteQueue } from './write-queue.js';
 
@@ -160,7 +160,11 @@ export class CommitLogWriter {
     assert(run[0]!.fileOffset === this.fileOffset, 'a write would leave a gap in the segment');
     const buffers = run.map((batch) => batch.bytes());
     const bytes = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
-    await writeAllAt(this.fd, buffers, this.fileOffset);
+    // Periodic mode acknowledges once the OS has the bytes (they survive a process crash, as
+    // Cassandra's memory-mapped segments do): a synchronous write gets there without a thread-pool
+    // round trip. Batch and group modes wait for an fsync anyway, so they write asynchronously.
+    if (this.options.sync === 'periodic') writeAllAtSync(this.fd, buffers, this.fileOffset);
+    else await writeAllAt(this.fd, buffers, this.fileOffset);
     this.fileOffset += bytes;
     this.bytesSinceSync += bytes;
     for (const batch of run) {

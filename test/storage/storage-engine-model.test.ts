@@ -8,7 +8,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock, nowSeconds } from '../../common/clock.js';
 import { getToken } from '../../ring/murmur3-partitioner.js';
 import type { Cell, DecoratedKey, Partition, Row } from '../../storage/model.js';
-import { bytesClusteringComparator, NO_DELETION_TIME } from '../../storage/model.js';
+import {
+  bytesClusteringComparator,
+  bytesClusteringComparatorSpec,
+  NO_DELETION_TIME,
+} from '../../storage/model.js';
 import { livePartition } from '../../storage/read-filter.js';
 import { StorageEngine } from '../../storage/storage-engine.js';
 import type { TableDefinition } from '../../storage/table-store.js';
@@ -44,6 +48,7 @@ const TABLE: TableDefinition = {
   keyspace: 'ks',
   name: 't',
   clusteringComparator: bytesClusteringComparator,
+  clusteringComparatorSpec: bytesClusteringComparatorSpec,
   gcGraceSeconds: 864_000,
   compression: 'lz4',
   compactionMinThreshold: 2,
