@@ -31,8 +31,12 @@ export const storageDefaults = {
    * Cassandra's default is min(512 MiB, heap / 4); filled on demand, so small nodes use little.
    */
   chunkCacheSizeBytes: 512 * MiB,
-  /** One index entry in this many is kept in the in-memory summary (Cassandra's min_index_interval). */
-  sstableIndexSummaryInterval: 128,
+  /**
+   * One index entry in this many is kept in the in-memory summary. Cassandra's min_index_interval is
+   * 128, but Cassandra also keeps a key cache; Sibyl has none yet, so its summary is denser (a lookup
+   * scans at most this many index entries; measured: 128 → 32 took warm random gets from 130k to 190k/s).
+   */
+  sstableIndexSummaryInterval: 32,
   /** bloom_filter_fp_chance. */
   bloomFilterFalsePositiveChance: 0.01,
   /** Size-tiered compaction thresholds. */

@@ -139,6 +139,11 @@ export class Memtable {
     return this.count === 0;
   }
 
+  /** Bytes of slab memory allocated (serialized partitions live there). */
+  get slabBytes(): number {
+    return this.slabs.reduce((sum, slab) => sum + slab.length, 0);
+  }
+
   /** Smallest write timestamp held (compaction's tombstone purging needs it). */
   get minTimestamp(): number {
     return this.stats.minimumTimestamp;

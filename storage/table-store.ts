@@ -26,6 +26,7 @@ import { countTombstones, slicePartition } from './read-filter.js';
 import { mergePartitions } from './reconcile.js';
 import type { ChunkCache, SSTableReader, SSTableWriterOptions } from './sstable/sstable.js';
 import { listSSTables, openSSTable } from './sstable/sstable.js';
+import { readTruncationRecord, writeTruncationRecord } from './truncation-record.js';
 
 export interface TableDefinition {
   /** A uuid, stable for the table's life (directory name and commit log records use it). */
@@ -94,6 +95,7 @@ export class TableStore {
 
   static async open(definition: TableDefinition, env: TableEnvironment): Promise<TableStore> {
     const store = new TableStore(definition, env);
+    store.flushedPosition = await readTruncationRecord(env.dir);
     const generations = await listSSTables(env.dir);
     for (const generation of generations) {
       const reader = await openSSTable({ dir: env.dir, generation }, env.cache);
@@ -417,6 +419,7 @@ export class TableStore {
     this.sstables = [];
     this.retire(old);
     this.flushedPosition = this.env.commitLogPosition();
+    await writeTruncationRecord(this.env.dir, this.flushedPosition);
     await this.env.onFlushed(this.definition.id, this.flushedPosition);
   }
 

@@ -245,11 +245,12 @@ afterAll(async () => {
   for (const c of cleanups) await c();
 });
 
-async function openEngine(dir: string, clock: ManualClock): Promise<StorageEngine> {
+async function openEngine(dir: string, clock: ManualClock, inWorker: boolean): Promise<StorageEngine> {
   const engine = await StorageEngine.open({
     dataDir: dir,
     clock,
     options: {
+      flushInWorkerThread: inWorker,
       memtableFlushThresholdBytes: 4096,
       sstableChunkSizeBytes: 4096,
       commitlogSegmentSizeBytes: 64 * 1024,
@@ -283,7 +284,10 @@ async function check(
   }
 }
 
-describe('storage engine against a model', () => {
+describe.each([
+  { where: 'in the worker thread', inWorker: true },
+  { where: 'on the event loop', inWorker: false },
+])('storage engine against a model, flushing and compacting $where', ({ inWorker }) => {
   it('reads back what the model says after random operations, flushes, compactions and restarts', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArbitrary, { minLength: 1, maxLength: 80 }), async (ops) => {
@@ -292,7 +296,7 @@ describe('storage engine against a model', () => {
         const clock = new ManualClock();
         const model = new Model();
         const keys = [0, 1, 2].map(modelKey);
-        let engine = await openEngine(dir, clock);
+        let engine = await openEngine(dir, clock, inWorker);
         try {
           for (const op of ops) {
             const now = nowSeconds(clock);
@@ -305,12 +309,12 @@ describe('storage engine against a model', () => {
             else if (op.kind === 'advance') clock.advance(op.seconds * 1000);
             else if (op.kind === 'restart') {
               await engine.close({ flush: false });
-              engine = await openEngine(dir, clock);
+              engine = await openEngine(dir, clock, inWorker);
             }
           }
           await check(engine, model, clock, keys);
           await engine.close();
-          engine = await openEngine(dir, clock);
+          engine = await openEngine(dir, clock, inWorker);
           await check(engine, model, clock, keys);
         } finally {
           await engine.close();
