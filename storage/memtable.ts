@@ -212,7 +212,8 @@ export class Memtable {
       this.slabUsed += length;
     }
     const slab = this.slabs[slabIndex]!;
-    slab.set(encoded, offset);
+    // Buffer#copy is a plain memcpy; TypedArray#set into shared memory takes a slower path.
+    Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength).copy(slab, offset);
     return { slab, slabIndex, offset };
   }
 

@@ -108,8 +108,8 @@ export function encodePartitionView(partition: Partition): Uint8Array {
   w.u8(PARTITION_FORMAT_VERSION);
   writeToken(w, partition.key.token);
   w.bytes(partition.key.key);
-  w.varint(columns.size);
-  for (const name of columns.keys()) w.string(name);
+  w.varint(columns.length);
+  for (const name of columns) w.string(name);
   let flags = 0;
   if (partition.deletion) flags |= PARTITION_HAS_DELETION;
   if (partition.staticRow) flags |= PARTITION_HAS_STATIC;
@@ -133,21 +133,22 @@ function writeToken(w: Writer, token: bigint): void {
   w.pos += 8;
 }
 
-/** Column name → index in this partition's column table; reused across encodes (no allocation). */
-const columnIndex = new Map<string, number>();
+/**
+ * This partition's column names, in first-seen order; cells refer to them by index. Reused across
+ * encodes (no allocation); a linear search, since a partition names few columns.
+ */
+const columnNames: string[] = [];
 
-function columnTable(partition: Partition): Map<string, number> {
-  columnIndex.clear();
+function columnTable(partition: Partition): string[] {
+  columnNames.length = 0;
   if (partition.staticRow) addColumns(partition.staticRow);
   for (const row of partition.rows) addColumns(row);
-  return columnIndex;
+  return columnNames;
 }
 
 function addColumns(row: Row): void {
-  for (const cell of row.cells)
-    if (!columnIndex.has(cell.column)) columnIndex.set(cell.column, columnIndex.size);
-  for (const cd of row.columnDeletions)
-    if (!columnIndex.has(cd.column)) columnIndex.set(cd.column, columnIndex.size);
+  for (const cell of row.cells) if (!columnNames.includes(cell.column)) columnNames.push(cell.column);
+  for (const cd of row.columnDeletions) if (!columnNames.includes(cd.column)) columnNames.push(cd.column);
 }
 
 function writeDeletion(w: Writer, d: DeletionTime): void {
@@ -165,7 +166,7 @@ function writeBound(w: Writer, b: ClusteringBound): void {
   writeClustering(w, b.prefix);
 }
 
-function writeRow(w: Writer, row: Row, columns: Map<string, number>): void {
+function writeRow(w: Writer, row: Row, columns: string[]): void {
   let flags = 0;
   if (row.liveness) flags |= ROW_HAS_LIVENESS;
   if (row.deletion) flags |= ROW_HAS_DELETION;
@@ -181,7 +182,7 @@ function writeRow(w: Writer, row: Row, columns: Map<string, number>): void {
   if (row.columnDeletions.length > 0) {
     w.varint(row.columnDeletions.length);
     for (const cd of row.columnDeletions) {
-      w.varint(columns.get(cd.column)!);
+      w.varint(columns.indexOf(cd.column));
       writeDeletion(w, cd.deletion);
     }
   }
@@ -189,13 +190,13 @@ function writeRow(w: Writer, row: Row, columns: Map<string, number>): void {
   for (const cell of row.cells) writeCell(w, cell, columns);
 }
 
-function writeCell(w: Writer, cell: Cell, columns: Map<string, number>): void {
+function writeCell(w: Writer, cell: Cell, columns: string[]): void {
   let flags = 0;
   if (cell.value !== null) flags |= CELL_HAS_VALUE;
   if (cell.path !== null) flags |= CELL_HAS_PATH;
   if (cell.ttl > 0) flags |= CELL_HAS_TTL;
   w.u8(flags);
-  w.varint(columns.get(cell.column)!);
+  w.varint(columns.indexOf(cell.column));
   w.i64(cell.timestamp);
   if (cell.ttl > 0) w.u32(cell.ttl);
   // Tombstones and expiring cells carry their local deletion (expiry) time.

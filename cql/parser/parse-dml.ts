@@ -90,9 +90,15 @@ function parseUsing(c: TokenCursor, allowTtl = true): UsingAttributes {
   if (!c.acceptKeyword('USING')) return {};
   let using: UsingAttributes = {};
   do {
-    if (c.acceptKeyword('TIMESTAMP')) using = { ...using, timestamp: parseIntValue(c) };
-    else if (allowTtl && c.acceptKeyword('TTL')) using = { ...using, ttl: parseIntValue(c) };
-    else throw allowTtl ? c.noViableAlternative() : c.mismatched('K_TIMESTAMP');
+    // Cassandra's grammar lets a repeated TIMESTAMP or TTL silently replace the first (leaving an
+    // orphan bind marker behind); Sibyl refuses the repetition instead (docs/cql.md).
+    if (c.acceptKeyword('TIMESTAMP')) {
+      if (using.timestamp !== undefined) throw recognitionError('Multiple definition for property timestamp');
+      using = { ...using, timestamp: parseIntValue(c) };
+    } else if (allowTtl && c.acceptKeyword('TTL')) {
+      if (using.ttl !== undefined) throw recognitionError('Multiple definition for property ttl');
+      using = { ...using, ttl: parseIntValue(c) };
+    } else throw allowTtl ? c.noViableAlternative() : c.mismatched('K_TIMESTAMP');
   } while (allowTtl && c.acceptKeyword('AND'));
   return using;
 }
