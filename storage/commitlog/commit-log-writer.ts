@@ -109,6 +109,11 @@ export class CommitLogWriter {
         } else if (!wrote) {
           if (this.closeRequests.length > 0) await this.finishClose();
           break;
+        } else if (this.options.sync === 'periodic') {
+          // A synchronous write resolves its appends in microtasks whose callers append again at
+          // once: looping here would never give the event loop back. One write per turn; the
+          // finally block schedules the next.
+          break;
         }
       }
     } catch (error) {
