@@ -12,11 +12,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ClassicLevel } from 'classic-level';
 import { getToken } from '../ring/murmur3-partitioner.js';
 import { Memtable } from '../storage/memtable.js';
-import type { DecoratedKey, Partition } from '../storage/model.js';
 import {
   bytesClusteringComparator,
   bytesClusteringComparatorSpec,
-  NO_DELETION_TIME,
+  insertPartition,
 } from '../storage/model.js';
 import { StorageEngine } from '../storage/storage-engine.js';
 import { slidingWindow, type WindowResult } from './window.js';
@@ -36,24 +35,6 @@ function makeData(n: number): { keys: Buffer[]; values: Buffer[] } {
     values[i] = valueBytes.subarray(i * 100, i * 100 + 100);
   }
   return { keys, values };
-}
-
-function update(key: DecoratedKey, value: Uint8Array, timestamp: number): Partition {
-  return {
-    key,
-    deletion: null,
-    staticRow: null,
-    rangeTombstones: [],
-    rows: [
-      {
-        clustering: [],
-        liveness: { timestamp, ttl: 0, localExpirationTime: NO_DELETION_TIME },
-        deletion: null,
-        columnDeletions: [],
-        cells: [{ column: 'v', path: null, value, timestamp, ttl: 0, localDeletionTime: NO_DELETION_TIME }],
-      },
-    ],
-  };
 }
 
 function readOrder(n: number, reads: number): number[] {
@@ -93,7 +74,12 @@ async function benchSibyl(dir: string, keys: Buffer[], values: Buffer[], order: 
     slidingWindow(keys.length, IN_FLIGHT, (i) =>
       engine.apply({
         tableId: TABLE,
-        partition: update({ token: getToken(keys[i]!), key: keys[i]! }, values[i]!, now + i),
+        partition: insertPartition(
+          { token: getToken(keys[i]!), key: keys[i]! },
+          [],
+          { v: values[i]! },
+          now + i,
+        ),
       }),
     ),
   );
@@ -139,7 +125,12 @@ function memtableMemory(keys: Buffer[], values: Buffer[]): number {
   const memtable = new Memtable(bytesClusteringComparator);
   for (let i = 0; i < keys.length; i++) {
     memtable.apply(
-      update({ token: getToken(keys[i]!), key: Buffer.from(keys[i]!) }, Buffer.from(values[i]!), i),
+      insertPartition(
+        { token: getToken(keys[i]!), key: Buffer.from(keys[i]!) },
+        [],
+        { v: Buffer.from(values[i]!) },
+        i,
+      ),
     );
   }
   // SharedArrayBuffer slabs are not in arrayBuffers: count them as the memtable reports them.

@@ -7,6 +7,7 @@
  */
 import { assert } from '../common/errors.js';
 import type { DecoratedKey } from './model.js';
+import { serializedKeySpan } from './partition-codec.js';
 import type { SSTableStats, SSTableWriterOptions } from './sstable/sstable.js';
 import { ChunkCache, SSTableWriter } from './sstable/sstable.js';
 
@@ -35,21 +36,12 @@ interface Located {
 
 function locate(slab: Buffer, offset: number, length: number): Located {
   const view = slab.subarray(offset, offset + length);
-  const token = view.readBigInt64BE(1);
-  let pos = 9;
-  let keyLength = 0;
-  let shift = 0;
-  for (;;) {
-    const b = view[pos++]!;
-    keyLength += (b & 0x7f) * 2 ** shift;
-    if (b < 0x80) break;
-    shift += 7;
-  }
+  const { start, length: keyLength } = serializedKeySpan(view, 0);
   return {
     view,
     tokenHigh: view.readInt32BE(1),
     tokenLow: view.readUInt32BE(5),
-    key: { token, key: view.subarray(pos, pos + keyLength) },
+    key: { token: view.readBigInt64BE(1), key: view.subarray(start, start + keyLength) },
   };
 }
 

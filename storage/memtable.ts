@@ -27,6 +27,7 @@ import {
   decodePartitionKey,
   encodePartition,
   encodePartitionView,
+  serializedKeySpan,
 } from './partition-codec.js';
 import { mergeRows } from './reconcile.js';
 import type { CollectedStats } from './stats-collector.js';
@@ -73,21 +74,13 @@ class MemPartition {
     return this.key ?? decodePartitionKey(this.serialized()!);
   }
 
-  /** The key bytes' position inside the serialized form: version, token, then a length-prefixed key. */
+  /** Whether this partition's key is `key` (compared in place in the serialized form). */
   hasKey(key: Uint8Array): boolean {
     if (this.key !== null) return Buffer.compare(this.key.key, key) === 0;
     const slab = this.slab!;
-    let pos = this.offset + 9;
-    let length = 0;
-    let shift = 0;
-    for (;;) {
-      const b = slab[pos++]!;
-      length += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) break;
-      shift += 7;
-    }
+    const { start, length } = serializedKeySpan(slab, this.offset);
     if (length !== key.length) return false;
-    for (let i = 0; i < length; i++) if (slab[pos + i] !== key[i]) return false;
+    for (let i = 0; i < length; i++) if (slab[start + i] !== key[i]) return false;
     return true;
   }
 }

@@ -106,6 +106,43 @@ export interface ClusteringSlice {
   readonly reversed?: boolean;
 }
 
+/**
+ * What `INSERT INTO t (k, c..., col...) VALUES (...)` writes: one row with a row marker and a cell
+ * per column, all at `timestamp`. For tools, tests and benchmarks.
+ */
+export function insertPartition(
+  key: DecoratedKey,
+  clustering: Clustering,
+  columns: Readonly<Record<string, Uint8Array>>,
+  timestamp: number,
+): Partition {
+  const cells: Cell[] = Object.keys(columns)
+    .sort()
+    .map((column) => ({
+      column,
+      path: null,
+      value: columns[column]!,
+      timestamp,
+      ttl: 0,
+      localDeletionTime: NO_DELETION_TIME,
+    }));
+  return {
+    key,
+    deletion: null,
+    staticRow: null,
+    rangeTombstones: [],
+    rows: [
+      {
+        clustering,
+        liveness: { timestamp, ttl: 0, localExpirationTime: NO_DELETION_TIME },
+        deletion: null,
+        columnDeletions: [],
+        cells,
+      },
+    ],
+  };
+}
+
 export function emptyRow(clustering: Clustering): Row {
   return { clustering, liveness: null, deletion: null, columnDeletions: [], cells: [] };
 }

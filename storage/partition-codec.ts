@@ -216,6 +216,22 @@ export function decodePartition(bytes: Uint8Array, source = 'partition', baseOff
   }
 }
 
+/**
+ * Where the key bytes of a serialized partition starting at `offset` are (after the version byte,
+ * the token and the key's varint length), without decoding anything else.
+ */
+export function serializedKeySpan(bytes: Uint8Array, offset: number): { start: number; length: number } {
+  let pos = offset + 9;
+  let length = 0;
+  let shift = 0;
+  for (;;) {
+    const b = bytes[pos++]!;
+    length += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return { start: pos, length };
+    shift += 7;
+  }
+}
+
 /** Reads only the key of an encoded partition. */
 export function decodePartitionKey(bytes: Uint8Array): DecoratedKey {
   const r = new Reader(bytes, 'partition', 0);

@@ -4,16 +4,10 @@
  */
 import type { Clustering, ClusteringComparator, Partition, Row } from './model.js';
 import { NO_DELETION_TIME } from './model.js';
+import type { SSTableStats } from './sstable/sstable.js';
 
-export interface CollectedStats {
-  minTimestamp: number;
-  maxTimestamp: number;
-  minLocalDeletionTime: number;
-  tombstoneCount: number;
-  minClustering: Uint8Array[] | null;
-  maxClustering: Uint8Array[] | null;
-  columns: string[];
-}
+/** The SSTable statistics a collector can know; the commit log position is the flush's to add. */
+export type CollectedStats = Omit<SSTableStats, 'commitLogPosition'>;
 
 export class StatsCollector {
   private minTimestamp = Number.MAX_SAFE_INTEGER;

@@ -5,11 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { getToken } from '../../ring/murmur3-partitioner.js';
-import type { Partition } from '../../storage/model.js';
 import {
   bytesClusteringComparator,
   bytesClusteringComparatorSpec,
-  NO_DELETION_TIME,
+  insertPartition,
 } from '../../storage/model.js';
 import { StorageEngine } from '../../storage/storage-engine.js';
 
@@ -22,24 +21,6 @@ const STRESS_TABLE = {
   gcGraceSeconds: 864_000,
   compression: 'lz4' as const,
 };
-
-function row(key: Buffer, value: Buffer, timestamp: number): Partition {
-  return {
-    key: { token: getToken(key), key },
-    deletion: null,
-    staticRow: null,
-    rangeTombstones: [],
-    rows: [
-      {
-        clustering: [],
-        liveness: { timestamp, ttl: 0, localExpirationTime: NO_DELETION_TIME },
-        deletion: null,
-        columnDeletions: [],
-        cells: [{ column: 'v', path: null, value, timestamp, ttl: 0, localDeletionTime: NO_DELETION_TIME }],
-      },
-    ],
-  };
-}
 
 async function window(count: number, inFlight: number, op: (i: number) => Promise<unknown>): Promise<number> {
   let next = 0;
@@ -69,7 +50,15 @@ export function registerStress(program: Command): void {
       const keys = Array.from({ length: rows }, () => randomBytes(16));
       const now = Date.now() * 1000;
       const writes = await window(rows, 64, (i) =>
-        engine.apply({ tableId: STRESS_TABLE.id, partition: row(keys[i]!, randomBytes(valueSize), now + i) }),
+        engine.apply({
+          tableId: STRESS_TABLE.id,
+          partition: insertPartition(
+            { token: getToken(keys[i]!), key: keys[i]! },
+            [],
+            { v: randomBytes(valueSize) },
+            now + i,
+          ),
+        }),
       );
       console.log(`wrote ${rows} rows: ${writes} writes/s`);
       await engine.flush();
