@@ -37,46 +37,47 @@ const SLAB_BYTES = 1024 * 1024;
 /** Objects, map entry and bookkeeping a partition costs beyond its bytes (measured, rounded up). */
 const PARTITION_OVERHEAD_BYTES = 160;
 
+/** The mutable form of a partition written more than once. */
+interface MergedPartition {
+  key: DecoratedKey;
+  deletion: DeletionTime | null;
+  staticRow: Row | null;
+  rangeTombstones: RangeTombstone[] | null;
+  rows: Row[];
+}
+
+/**
+ * One partition of the memtable: eight fields, all small integers or pointers, so a million of them
+ * stay small. The token's low half is kept with its sign bit flipped: a signed 32-bit integer (no
+ * boxed number) whose signed order is the unsigned order of the original.
+ */
 class MemPartition {
   /** Next partition whose token hashes to the same slot. */
   next: MemPartition | null = null;
-  /** Serialized form (while written once): bytes in `slab` (number `slabIndex`) at [offset, offset + length). */
-  slab: Buffer | null;
-  slabIndex: number;
-  offset: number;
-  length: number;
-  /** Object form (after a second write). */
-  key: DecoratedKey | null = null;
-  deletion: DeletionTime | null = null;
-  staticRow: Row | null = null;
-  rangeTombstones: RangeTombstone[] | null = null;
-  rows: Row[] | null = null;
+  /** The mutable form, once the partition has been written a second time (until frozen). */
+  merged: MergedPartition | null = null;
 
   constructor(
     readonly tokenHigh: number,
-    readonly tokenLow: number,
-    slab: Buffer,
-    slabIndex: number,
-    offset: number,
-    length: number,
-  ) {
-    this.slab = slab;
-    this.slabIndex = slabIndex;
-    this.offset = offset;
-    this.length = length;
-  }
+    readonly tokenLowFlipped: number,
+    /** Serialized form (null while `merged` holds the partition): bytes in slab `slabIndex`. */
+    public slab: Buffer | null,
+    public slabIndex: number,
+    public offset: number,
+    public length: number,
+  ) {}
 
   serialized(): Uint8Array | null {
     return this.slab === null ? null : this.slab.subarray(this.offset, this.offset + this.length);
   }
 
   decoratedKey(): DecoratedKey {
-    return this.key ?? decodePartitionKey(this.serialized()!);
+    return this.merged?.key ?? decodePartitionKey(this.serialized()!);
   }
 
   /** Whether this partition's key is `key` (compared in place in the serialized form). */
   hasKey(key: Uint8Array): boolean {
-    if (this.key !== null) return Buffer.compare(this.key.key, key) === 0;
+    if (this.merged !== null) return Buffer.compare(this.merged.key.key, key) === 0;
     const slab = this.slab!;
     const { start, length } = serializedKeySpan(slab, this.offset);
     if (length !== key.length) return false;
@@ -92,9 +93,15 @@ function sharedSlab(bytes: number): Buffer {
 const tokenWords = new BigInt64Array(1);
 const tokenHalves = new Int32Array(tokenWords.buffer);
 
+/** Splits a token into its signed high half and its sign-flipped low half (see MemPartition). */
+function splitToken(token: bigint): void {
+  tokenWords[0] = token;
+  tokenHalves[0]! ^= 0x80000000;
+}
+
 function comparePartitions(a: MemPartition, b: MemPartition): number {
   if (a.tokenHigh !== b.tokenHigh) return a.tokenHigh - b.tokenHigh;
-  if (a.tokenLow !== b.tokenLow) return a.tokenLow - b.tokenLow;
+  if (a.tokenLowFlipped !== b.tokenLowFlipped) return a.tokenLowFlipped - b.tokenLowFlipped;
   return Buffer.compare(a.decoratedKey().key, b.decoratedKey().key);
 }
 
@@ -153,19 +160,19 @@ export class Memtable {
    */
   apply(update: Partition, encoded: Uint8Array = encodePartitionView(update)): void {
     this.stats.add(update);
-    tokenWords[0] = update.key.token;
+    splitToken(update.key.token);
     const high = tokenHalves[1]!;
-    const low = tokenHalves[0]! >>> 0;
+    const low = tokenHalves[0]!;
     const slot = (high ^ low) & 0x3fffffff;
     let p = this.slots.get(slot) ?? null;
-    while (p !== null && !(p.tokenLow === low && p.tokenHigh === high && p.hasKey(update.key.key)))
+    while (p !== null && !(p.tokenLowFlipped === low && p.tokenHigh === high && p.hasKey(update.key.key))) {
       p = p.next;
+    }
     if (p === null) {
       this.insertSerialized(slot, high, low, update, encoded);
       return;
     }
-    if (p.slab !== null) this.toObjectForm(p);
-    this.mergeInto(p, update);
+    this.mergeInto(p.merged ?? this.toObjectForm(p), update);
   }
 
   private insertSerialized(
@@ -226,7 +233,7 @@ export class Memtable {
           p.slabIndex = placed.slabIndex;
           p.offset = placed.offset;
           p.length = bytes.length;
-          p.rows = null;
+          p.merged = null;
         }
         entries[i++] = p.slabIndex;
         entries[i++] = p.offset;
@@ -238,18 +245,22 @@ export class Memtable {
   }
 
   /** A partition written a second time moves to object form, which merges in place. */
-  private toObjectForm(p: MemPartition): void {
+  private toObjectForm(p: MemPartition): MergedPartition {
     const decoded = decodePartition(p.serialized()!, 'memtable');
-    p.key = decoded.key;
-    p.deletion = decoded.deletion;
-    p.staticRow = decoded.staticRow;
-    p.rangeTombstones = decoded.rangeTombstones.length > 0 ? decoded.rangeTombstones.slice() : null;
-    p.rows = decoded.rows.slice();
+    const merged: MergedPartition = {
+      key: decoded.key,
+      deletion: decoded.deletion,
+      staticRow: decoded.staticRow,
+      rangeTombstones: decoded.rangeTombstones.length > 0 ? decoded.rangeTombstones.slice() : null,
+      rows: decoded.rows.slice(),
+    };
+    p.merged = merged;
     p.slab = null;
-    for (const row of p.rows) this.sizeBytes += rowSize(row);
+    for (const row of merged.rows) this.sizeBytes += rowSize(row);
+    return merged;
   }
 
-  private mergeInto(p: MemPartition, update: Partition): void {
+  private mergeInto(p: MergedPartition, update: Partition): void {
     if (update.deletion) p.deletion = laterDeletion(p.deletion, update.deletion);
     if (update.staticRow) {
       p.staticRow = p.staticRow ? mergeRows(p.staticRow, update.staticRow) : update.staticRow;
@@ -259,7 +270,7 @@ export class Memtable {
       p.rangeTombstones = (p.rangeTombstones ?? []).concat(update.rangeTombstones);
       this.sizeBytes += 96 * update.rangeTombstones.length;
     }
-    for (const row of update.rows) this.insertRow(p.rows!, row);
+    for (const row of update.rows) this.insertRow(p.rows, row);
   }
 
   private insertRow(rows: Row[], row: Row): void {
@@ -287,11 +298,12 @@ export class Memtable {
   }
 
   private find(key: DecoratedKey): MemPartition | null {
-    tokenWords[0] = key.token;
+    splitToken(key.token);
     const high = tokenHalves[1]!;
-    const low = tokenHalves[0]! >>> 0;
+    const low = tokenHalves[0]!;
     let p = this.slots.get((high ^ low) & 0x3fffffff) ?? null;
-    while (p !== null && !(p.tokenLow === low && p.tokenHigh === high && p.hasKey(key.key))) p = p.next;
+    while (p !== null && !(p.tokenLowFlipped === low && p.tokenHigh === high && p.hasKey(key.key)))
+      p = p.next;
     return p;
   }
 
@@ -309,15 +321,15 @@ export class Memtable {
   }
 
   private lowerBound(ordered: MemPartition[], from: { key: DecoratedKey; inclusive: boolean }): number {
-    tokenWords[0] = from.key.token;
+    splitToken(from.key.token);
     const high = tokenHalves[1]!;
-    const low = tokenHalves[0]! >>> 0;
+    const low = tokenHalves[0]!;
     let lo = 0;
     let hi = ordered.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const p = ordered[mid]!;
-      let c = p.tokenHigh !== high ? p.tokenHigh - high : p.tokenLow - low;
+      let c = p.tokenHigh !== high ? p.tokenHigh - high : p.tokenLowFlipped - low;
       if (c === 0) c = Buffer.compare(p.decoratedKey().key, from.key.key);
       if (c < 0 || (c === 0 && !from.inclusive)) lo = mid + 1;
       else hi = mid;
@@ -351,13 +363,13 @@ export class Memtable {
 }
 
 function snapshot(p: MemPartition): Partition {
-  const serialized = p.serialized();
-  if (serialized !== null) return decodePartition(serialized, 'memtable');
+  const merged = p.merged;
+  if (merged === null) return decodePartition(p.serialized()!, 'memtable');
   return {
-    key: p.key!,
-    deletion: p.deletion,
-    staticRow: p.staticRow,
-    rangeTombstones: p.rangeTombstones ? p.rangeTombstones.slice() : [],
-    rows: p.rows!.slice(),
+    key: merged.key,
+    deletion: merged.deletion,
+    staticRow: merged.staticRow,
+    rangeTombstones: merged.rangeTombstones ? merged.rangeTombstones.slice() : [],
+    rows: merged.rows.slice(),
   };
 }

@@ -30,7 +30,20 @@ describe('Memtable', () => {
 
   it('orders negative tokens before positive ones', () => {
     const m = new Memtable(bytesClusteringComparator);
-    const keys = [2n ** 62n, -(2n ** 63n), -1n, 0n, 2n ** 63n - 1n, -(2n ** 40n)];
+    // Includes tokens that differ only in the low 32 bits, on both sides of its sign bit.
+    const keys = [
+      2n ** 62n,
+      -(2n ** 63n),
+      -1n,
+      0n,
+      2n ** 63n - 1n,
+      -(2n ** 40n),
+      0x80000000n,
+      0x7fffffffn,
+      0xffffffffn,
+      1n,
+      -0x80000000n,
+    ];
     for (const [i, token] of keys.entries()) {
       m.apply(partition({ token, key: Buffer.from([i]) }, [row([], [cell('v', 'x', 1)])]));
     }
