@@ -43,6 +43,8 @@ export interface TableParams {
   readonly minIndexInterval: number;
   readonly maxIndexInterval: number;
   readonly extensions: Readonly<Record<string, string>>;
+  /** Change data capture (system_schema.tables.cdc); Sibyl records it but writes no CDC log. */
+  readonly cdc?: boolean;
 }
 
 export const defaultTableParams: TableParams = {
@@ -71,6 +73,8 @@ export interface DroppedColumn {
   readonly type: CqlType;
   /** Microseconds: cells written at or before it are ignored if a column of that name returns. */
   readonly droppedTime: number;
+  /** What the column was (system_schema.dropped_columns.kind); 'regular' when absent. */
+  readonly kind?: 'regular' | 'static';
 }
 
 export interface TableMetadata {

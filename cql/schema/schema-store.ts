@@ -1,0 +1,124 @@
+/**
+ * The schema's home in storage: system_schema tables written as ordinary mutations through the
+ * StorageEngine and read back at start-up. Each DDL rewrites the partitions of the one keyspace it
+ * changed: a partition deletion at `t` and the keyspace's current rows at `t + 1`, so dropped
+ * tables, columns and types disappear and nothing older can resurface. Then the schema tables are
+ * flushed, so an acknowledged schema change survives any crash (Cassandra flushes them too).
+ */
+import { serializePartitionKey } from '../../ring/composite-key.js';
+import { getToken } from '../../ring/murmur3-partitioner.js';
+import type { Mutation, Partition } from '../../storage/model.js';
+import { livePartition } from '../../storage/read-filter.js';
+import type { StorageEngine } from '../../storage/storage-engine.js';
+import { CqlTypes, deserialize, serialize } from '../types/index.js';
+import type { Keyspaces } from './ddl-outcome.js';
+import type { KeyspaceMetadata } from './metadata.js';
+import { storageDefinition } from './metadata.js';
+import { decodeKeyspaces, type RawSchemaRows } from './schema-decoder.js';
+import {
+  keyspaceRows,
+  PERSISTED_SCHEMA_TABLES,
+  type PersistedSchemaTable,
+  storageRow,
+} from './schema-rows.js';
+import { SCHEMA_KEYSPACE, SYSTEM_KEYSPACES, schemaTable } from './system-keyspaces.js';
+
+/** Adds the storage of every system table (system and system_schema) to the engine. */
+export async function addSystemTables(engine: StorageEngine): Promise<void> {
+  for (const keyspace of SYSTEM_KEYSPACES) {
+    for (const table of keyspace.tables.values()) {
+      if (!engine.hasTable(table.id)) await engine.addTable(storageDefinition(table));
+    }
+  }
+}
+
+/** The mutations that make system_schema describe `keyspace` (or nothing, once dropped). */
+export function keyspaceMutations(
+  name: string,
+  keyspace: KeyspaceMetadata | undefined,
+  timestampMicros: number,
+  nowSeconds: number,
+): Mutation[] {
+  const keyBytes = serializePartitionKey([serialize(CqlTypes.text, name)]);
+  const key = { token: getToken(keyBytes), key: keyBytes };
+  const rows = keyspace ? keyspaceRows(keyspace) : undefined;
+  return PERSISTED_SCHEMA_TABLES.map((table) => {
+    // keyspaceRows gives each table's rows in clustering order, as a partition needs them.
+    const sorted = rows?.[table] ?? [];
+    return {
+      tableId: schemaTable(table).id,
+      partition: {
+        key,
+        deletion: { markedForDeleteAt: timestampMicros, localDeletionTime: nowSeconds },
+        staticRow: null,
+        rangeTombstones: [],
+        rows: sorted.map((row) => storageRow(row, timestampMicros + 1)),
+      },
+    };
+  });
+}
+
+/** Writes the mutations, then flushes the schema tables so the change is durable. */
+export async function persistKeyspace(
+  engine: StorageEngine,
+  name: string,
+  keyspace: KeyspaceMetadata | undefined,
+  timestampMicros: number,
+  nowSeconds: number,
+): Promise<void> {
+  for (const mutation of keyspaceMutations(name, keyspace, timestampMicros, nowSeconds)) {
+    await engine.apply(mutation);
+  }
+  await Promise.all(PERSISTED_SCHEMA_TABLES.map((t) => engine.flush(schemaTable(t).id)));
+}
+
+export interface StoredSchema {
+  /** User keyspaces only: the system ones are code. */
+  readonly keyspaces: Keyspaces;
+  /** The newest write timestamp seen, so later schema writes can be newer still. */
+  readonly maxTimestampMicros: number;
+}
+
+/** Reads the user schema back from system_schema. */
+export async function readSchema(engine: StorageEngine, nowSeconds: number): Promise<StoredSchema> {
+  const raw = new Map<string, Map<PersistedSchemaTable, Partition>>();
+  let maxTimestampMicros = 0;
+  for (const table of PERSISTED_SCHEMA_TABLES) {
+    for await (const partition of engine.scan(schemaTable(table).id)) {
+      maxTimestampMicros = Math.max(maxTimestampMicros, newestTimestamp(partition));
+      const live = livePartition(partition, nowSeconds);
+      if (!live) continue;
+      const keyspace = deserialize(CqlTypes.text, live.key.key) as string;
+      if (SYSTEM_KEYSPACES.some((k) => k.name === keyspace)) continue;
+      let byTable = raw.get(keyspace);
+      if (!byTable) raw.set(keyspace, (byTable = new Map()));
+      byTable.set(table, live);
+    }
+  }
+  const rows: RawSchemaRows = raw;
+  return { keyspaces: decodeKeyspaces(rows), maxTimestampMicros };
+}
+
+function newestTimestamp(partition: Partition): number {
+  let newest = partition.deletion?.markedForDeleteAt ?? 0;
+  for (const row of partition.rows) {
+    if (row.liveness) newest = Math.max(newest, row.liveness.timestamp);
+    for (const cell of row.cells) newest = Math.max(newest, cell.timestamp);
+  }
+  return newest;
+}
+
+/** Writes the rows of the system keyspaces, as Cassandra does at every start, for drivers to read. */
+export async function persistSystemKeyspaces(
+  engine: StorageEngine,
+  timestampMicros: number,
+  nowSeconds: number,
+): Promise<void> {
+  for (const keyspace of SYSTEM_KEYSPACES) {
+    for (const mutation of keyspaceMutations(keyspace.name, keyspace, timestampMicros, nowSeconds)) {
+      await engine.apply(mutation);
+    }
+  }
+}
+
+export { SCHEMA_KEYSPACE };
