@@ -1,0 +1,65 @@
+/**
+ * The seam between statement execution and the data: the executor reads and writes only through
+ * `DataStore`. `LocalDataStore` serves one node's StorageEngine; the coordinator (replication,
+ * consistency levels, read repair) will implement the same interface from node/ without any change
+ * to cql/.
+ */
+import type { ClusteringSlice, DecoratedKey, Mutation, Partition } from '../../storage/model.js';
+import type { StorageEngine } from '../../storage/storage-engine.js';
+import type { ScanRange } from '../../storage/table-store.js';
+import type { ConsistencyName } from '../errors.js';
+
+/** Cassandra's consistency level names (the protocol's [consistency]); ignored by the local store. */
+export type ConsistencyLevel = ConsistencyName;
+
+export const DEFAULT_CONSISTENCY: ConsistencyLevel = 'ONE';
+
+export interface WriteOptions {
+  readonly consistency: ConsistencyLevel;
+  /** False for keyspaces with durable_writes = false: the commit log is skipped. */
+  readonly durable: boolean;
+  /** Set when the mutations come from one BATCH statement. */
+  readonly batchType?: 'logged' | 'unlogged' | 'counter';
+}
+
+export interface ReadOptions {
+  readonly consistency: ConsistencyLevel;
+}
+
+export interface DataStore {
+  /** Applies every mutation; resolves when each is acknowledged at the consistency level. */
+  apply(mutations: readonly Mutation[], options: WriteOptions): Promise<void>;
+  /** One partition, merged, sliced, tombstones included (null when no replica has it). */
+  read(
+    tableId: string,
+    key: DecoratedKey,
+    slice: ClusteringSlice,
+    options: ReadOptions,
+  ): Promise<Partition | null>;
+  /** Partitions in token order over `range`, tombstones included. */
+  scan(tableId: string, range: ScanRange, options: ReadOptions): AsyncGenerator<Partition>;
+}
+
+/** The store of a single node: mutations and reads go straight to the local StorageEngine. */
+export class LocalDataStore implements DataStore {
+  constructor(private readonly engine: StorageEngine) {}
+
+  async apply(mutations: readonly Mutation[], options: WriteOptions): Promise<void> {
+    // A logged batch is atomic in Cassandra through the batch log; locally each mutation is one
+    // commit log record, applied in order, so a crash between two records can split the batch.
+    await Promise.all(mutations.map((m) => this.engine.apply(m, options.durable)));
+  }
+
+  read(
+    tableId: string,
+    key: DecoratedKey,
+    slice: ClusteringSlice,
+    _options: ReadOptions,
+  ): Promise<Partition | null> {
+    return this.engine.read(tableId, key, slice);
+  }
+
+  scan(tableId: string, range: ScanRange, _options: ReadOptions): AsyncGenerator<Partition> {
+    return this.engine.scan(tableId, range);
+  }
+}

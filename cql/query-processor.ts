@@ -1,0 +1,287 @@
+/**
+ * CQL text in, results out: parses, resolves keyspaces and tables through the schema, dispatches
+ * DDL to cql/schema and everything else to cql/executor, and keeps the prepared-statement cache
+ * (Cassandra's QueryProcessor). What the native protocol server and the embedded node call.
+ */
+import { createHash } from 'node:crypto';
+import type { Clock } from '../common/clock.js';
+import type { StorageEngine } from '../storage/storage-engine.js';
+import { InvalidRequestError, UnpreparedError } from './errors.js';
+import type {
+  BindMarkerSpec,
+  BindValues,
+  ColumnSpec,
+  DataStore,
+  ExecuteOptions,
+  ExecutorEnvironment,
+  RandomSource,
+  ResultSet,
+} from './executor/index.js';
+import {
+  bindNamedValues,
+  executorEnvironment,
+  LocalDataStore,
+  prepareBatch,
+  prepareModification,
+  prepareSelect,
+} from './executor/index.js';
+import type { ParsedStatement, QualifiedName, Statement } from './parser/index.js';
+import { parseStatement } from './parser/index.js';
+import type { SchemaChangeEvent, TableMetadata } from './schema/index.js';
+import { SchemaManager } from './schema/index.js';
+
+export interface Session {
+  keyspace?: string;
+}
+
+export type QueryResult =
+  | { readonly kind: 'void'; readonly warnings: readonly string[] }
+  | { readonly kind: 'rows'; readonly result: ResultSet }
+  | { readonly kind: 'set_keyspace'; readonly keyspace: string }
+  | { readonly kind: 'schema_change'; readonly change: SchemaChangeEvent };
+
+/** Values as a protocol message carries them: positional, or by marker name. */
+export type QueryValues = BindValues | ReadonlyMap<string, BindValues[number]>;
+
+/** What a PREPARED result describes. */
+export interface PreparedInfo {
+  readonly id: Uint8Array;
+  readonly bindMarkers: readonly BindMarkerSpec[];
+  readonly partitionKeyBindIndexes: readonly number[] | null;
+  /** Result columns of a SELECT; empty for other statements. */
+  readonly resultColumns: readonly ColumnSpec[];
+  /** Keyspace and table of the statement, when it has one (PREPARED metadata's global table spec). */
+  readonly keyspace: string | null;
+  readonly table: string | null;
+}
+
+interface Executable {
+  readonly bindMarkers: readonly BindMarkerSpec[];
+  readonly partitionKeyBindIndexes: readonly number[] | null;
+  readonly columns?: readonly ColumnSpec[];
+  // biome-ignore lint/suspicious/noConfusingVoidType: SELECTs resolve to rows, modifications to nothing (void)
+  execute(values: BindValues, options?: ExecuteOptions): Promise<ResultSet | void>;
+}
+
+interface CachedStatement {
+  readonly info: PreparedInfo;
+  readonly executable: Executable;
+  readonly tables: readonly string[];
+}
+
+export interface QueryProcessorDeps {
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly randomUuid: () => string;
+  /** The store reads and writes go through; the local storage engine unless a coordinator is given. */
+  readonly store?: DataStore;
+  readonly datacenters?: readonly string[];
+}
+
+const NO_KEYSPACE =
+  'No keyspace has been specified. USE a keyspace, or explicitly specify keyspace.tablename';
+
+export class QueryProcessor {
+  private readonly prepared = new Map<string, CachedStatement>();
+
+  private constructor(
+    readonly schema: SchemaManager,
+    private readonly env: ExecutorEnvironment,
+  ) {
+    // A changed or dropped table invalidates the statements prepared against it (clients re-prepare
+    // on UNPREPARED), as Cassandra evicts them.
+    schema.schema.onChange((event) => this.evict(event));
+  }
+
+  static async open(engine: StorageEngine, deps: QueryProcessorDeps): Promise<QueryProcessor> {
+    const schema = await SchemaManager.open(engine, {
+      randomUuid: deps.randomUuid,
+      clock: deps.clock,
+      ...(deps.datacenters ? { datacenters: deps.datacenters } : {}),
+    });
+    const store = deps.store ?? new LocalDataStore(engine);
+    return new QueryProcessor(schema, executorEnvironment(store, deps.clock, deps.random));
+  }
+
+  /** Runs one statement given as text (the protocol's QUERY). */
+  async execute(
+    text: string,
+    session: Session,
+    values: QueryValues = [],
+    options: ExecuteOptions = {},
+  ): Promise<QueryResult> {
+    const parsed = parseStatement(text);
+    const statement = parsed.statement;
+    switch (statement.kind) {
+      case 'use':
+        return this.use(statement.keyspace, session);
+      case 'truncate':
+        await this.schema.truncate(statement.table, session);
+        return { kind: 'void', warnings: [] };
+      case 'createIndex':
+      case 'dropIndex':
+        throw new InvalidRequestError('Secondary indexes are not supported by Sibyl yet');
+      default:
+        break;
+    }
+    if (SchemaManager.isDdl(statement)) {
+      const change = await this.schema.execute(statement, session);
+      return change ? { kind: 'schema_change', change } : { kind: 'void', warnings: [] };
+    }
+    const { executable } = this.compile(parsed, session);
+    return this.run(executable, values, options);
+  }
+
+  /** Prepares a statement (the protocol's PREPARE); the id is stable for the same text and keyspace. */
+  prepare(text: string, session: Session): PreparedInfo {
+    const id = statementId(text, session.keyspace);
+    const cached = this.prepared.get(Buffer.from(id).toString('hex'));
+    if (cached) return cached.info;
+    const parsed = parseStatement(text);
+    const compiled = this.compile(parsed, session);
+    const entry: CachedStatement = { ...compiled, info: { ...compiled.info, id } };
+    this.prepared.set(Buffer.from(id).toString('hex'), entry);
+    return entry.info;
+  }
+
+  /** Runs a prepared statement (the protocol's EXECUTE); an unknown id is Unprepared (0x2500). */
+  executePrepared(
+    id: Uint8Array,
+    values: QueryValues = [],
+    options: ExecuteOptions = {},
+  ): Promise<QueryResult> {
+    const cached = this.prepared.get(Buffer.from(id).toString('hex'));
+    if (!cached) {
+      throw new UnpreparedError(
+        id,
+        `Prepared query with ID ${Buffer.from(id).toString('hex')} not found (either the query was not prepared ` +
+          'on this host (maybe the host has been restarted?) or you have prepared too many queries and it has ' +
+          'been evicted from the internal cache)',
+      );
+    }
+    return this.run(cached.executable, values, options);
+  }
+
+  /** The prepared statement behind an id, for protocol BATCH messages. */
+  preparedInfo(id: Uint8Array): PreparedInfo | undefined {
+    return this.prepared.get(Buffer.from(id).toString('hex'))?.info;
+  }
+
+  private async run(
+    executable: Executable,
+    values: QueryValues,
+    options: ExecuteOptions,
+  ): Promise<QueryResult> {
+    const bound = isNamed(values) ? bindNamedValues(executable.bindMarkers, values) : values;
+    if (bound.length !== executable.bindMarkers.length) {
+      throw new InvalidRequestError(
+        `There were ${executable.bindMarkers.length} markers(?) in CQL but ${bound.length} bound variables`,
+      );
+    }
+    const result = await executable.execute(bound, options);
+    return result ? { kind: 'rows', result } : { kind: 'void', warnings: [] };
+  }
+
+  private use(keyspace: string, session: Session): QueryResult {
+    if (!this.schema.view.keyspace(keyspace))
+      throw new InvalidRequestError(`Keyspace '${keyspace}' does not exist`);
+    session.keyspace = keyspace;
+    return { kind: 'set_keyspace', keyspace };
+  }
+
+  private compile(
+    parsed: ParsedStatement,
+    session: Session,
+  ): Omit<CachedStatement, 'info'> & { info: PreparedInfo } {
+    const statement = parsed.statement;
+    const markerCount = parsed.bindMarkers.length;
+    const tables: TableMetadata[] = [];
+    const resolve = (name: QualifiedName) => {
+      const table = this.resolveTable(name, session);
+      tables.push(table);
+      return table;
+    };
+    const executable = this.executable(statement, resolve, markerCount);
+    const first = tables[0] ?? null;
+    return {
+      executable,
+      tables: tables.map((t) => `${t.keyspace}.${t.name}`),
+      info: {
+        id: new Uint8Array(0),
+        bindMarkers: executable.bindMarkers,
+        partitionKeyBindIndexes: executable.partitionKeyBindIndexes,
+        resultColumns: executable.columns ?? [],
+        keyspace: first?.keyspace ?? null,
+        table: first?.name ?? null,
+      },
+    };
+  }
+
+  private executable(
+    statement: Statement,
+    resolve: (name: QualifiedName) => TableMetadata,
+    markerCount: number,
+  ): Executable {
+    const context = { env: this.env, markerCount };
+    switch (statement.kind) {
+      case 'select':
+        return prepareSelect(statement, resolve(statement.table), context);
+      case 'insert':
+      case 'insertJson':
+      case 'update':
+      case 'delete': {
+        const table = resolve(statement.table);
+        const durable = this.schema.view.keyspace(table.keyspace)?.durableWrites ?? true;
+        return withDurability(prepareModification(statement, table, context), durable);
+      }
+      case 'batch':
+        return prepareBatch(statement, resolve, context);
+      default:
+        throw new InvalidRequestError(`${statement.kind} cannot be prepared or executed here`);
+    }
+  }
+
+  private resolveTable(name: QualifiedName, session: Session): TableMetadata {
+    const keyspaceName = name.keyspace ?? session.keyspace;
+    if (keyspaceName === undefined) throw new InvalidRequestError(NO_KEYSPACE);
+    const keyspace = this.schema.view.keyspace(keyspaceName);
+    if (!keyspace) throw new InvalidRequestError(`Keyspace ${keyspaceName} does not exist`);
+    const table = keyspace.tables.get(name.name);
+    if (!table) throw new InvalidRequestError(`unconfigured table ${name.name}`);
+    return table;
+  }
+
+  private evict(event: SchemaChangeEvent): void {
+    const prefix = `${event.keyspace}.`;
+    const target = event.name === undefined ? null : `${event.keyspace}.${event.name}`;
+    for (const [id, entry] of this.prepared) {
+      const hit = entry.tables.some((t) =>
+        event.target === 'KEYSPACE' ? t.startsWith(prefix) : t === target,
+      );
+      if (hit || event.target === 'TYPE') this.prepared.delete(id);
+    }
+  }
+}
+
+function isNamed(values: QueryValues): values is ReadonlyMap<string, BindValues[number]> {
+  return values instanceof Map;
+}
+
+/** Keyspaces with durable_writes = false skip the commit log. */
+function withDurability(executable: Executable, durable: boolean): Executable {
+  if (durable) return executable;
+  return {
+    ...executable,
+    bindMarkers: executable.bindMarkers,
+    partitionKeyBindIndexes: executable.partitionKeyBindIndexes,
+    execute: (values, options) => executable.execute(values, { ...options, durable: false }),
+  };
+}
+
+/** Cassandra's prepared statement id: the MD5 of the keyspace and the query text. */
+function statementId(text: string, keyspace: string | undefined): Uint8Array {
+  return createHash('md5')
+    .update(keyspace ?? '')
+    .update(text)
+    .digest();
+}
