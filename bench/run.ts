@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   murmur3: async () => (await import('./murmur3.js')).run(),
   commitlog: async () => (await import('./commitlog.js')).run(),
   sstable: async () => (await import('./sstable.js')).run(),
+  cql: async () => (await import('./cql.js')).run(),
 };
 
 const name = process.argv[2];
