@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCql } from './commands/cql.js';
 import { registerSSTableTools } from './commands/sstable-tools.js';
 import { registerStress } from './commands/stress.js';
 
@@ -13,6 +14,7 @@ program
   .name('sibyl')
   .description('Sibyl: a leaderless, Cassandra-style wide-column database')
   .version('0.1.0');
+registerCql(program);
 registerStress(program);
 registerSSTableTools(program);
 

@@ -39,7 +39,7 @@ export function registerStress(program: Command): void {
     .description('write, flush, compact and read back rows through the storage engine')
     .option('--rows <n>', 'rows to write', '200000')
     .option('--value-size <bytes>', 'bytes per value', '100')
-    .option('--data-dir <dir>', 'data directory', './sibyl-data')
+    .option('--data-dir <dir>', 'data directory', './sibyl-stress')
     .action(async (opts: { rows: string; valueSize: string; dataDir: string }) => {
       const rows = Number(opts.rows);
       const valueSize = Number(opts.valueSize);

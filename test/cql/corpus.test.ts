@@ -16,12 +16,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { describeCqlError, renderResult } from '../../cli/render-result.js';
 import { ManualClock } from '../../common/clock.js';
-import type { CqlRequestError } from '../../cql/errors.js';
-import { CqlSyntaxError } from '../../cql/parser/index.js';
-import type { QueryResult, Session } from '../../cql/query-processor.js';
+import type { Session } from '../../cql/query-processor.js';
 import { QueryProcessor } from '../../cql/query-processor.js';
-import { deserialize, formatCqlsh } from '../../cql/types/index.js';
 import { StorageEngine } from '../../storage/storage-engine.js';
 import { tempDir } from '../storage/helpers.js';
 
@@ -66,37 +64,10 @@ function isDirective(line: string): boolean {
   return /^(statement|query|error|flush|restart|advance \d+)\s*$/.test(line) || line.startsWith('#');
 }
 
-const ERROR_NAMES: Record<number, string> = {
-  8192: 'SyntaxException',
-  8448: 'Unauthorized',
-  8704: 'InvalidRequest',
-  8960: 'ConfigurationException',
-  9216: 'AlreadyExists',
-  4096: 'Unavailable',
-};
-
 function describeError(error: unknown): string {
-  if (error instanceof CqlSyntaxError) return `SyntaxException: ${error.message}`;
-  const code = (error as Partial<CqlRequestError>).protocolCode;
-  if (code !== undefined && ERROR_NAMES[code]) return `${ERROR_NAMES[code]}: ${(error as Error).message}`;
-  throw error;
-}
-
-/** A table as cqlsh prints one: header, dashes, left-aligned cells, then the row count. */
-function renderRows(result: QueryResult): string {
-  if (result.kind !== 'rows') return result.kind === 'void' ? 'ok' : result.kind;
-  const { columns, rows } = result.result;
-  const cells = rows.map((row) =>
-    row.map((v, i) =>
-      v === null ? 'null' : formatCqlsh(columns[i]!.type, deserialize(columns[i]!.type, v)),
-    ),
-  );
-  const widths = columns.map((c, i) => Math.max(c.name.length, ...cells.map((r) => r[i]!.length)));
-  const line = (values: string[]) => ` ${values.map((v, i) => v.padEnd(widths[i]!)).join(' | ')}`.trimEnd();
-  const out = [line(columns.map((c) => c.name)), widths.map((w) => '-'.repeat(w + 2)).join('+')];
-  for (const row of cells) out.push(line(row));
-  out.push('', `(${rows.length} rows)`);
-  return out.join('\n');
+  const described = describeCqlError(error);
+  if (described === null) throw error;
+  return described;
 }
 
 class Node {
@@ -119,7 +90,7 @@ class Node {
 async function runCase(c: Case, node: Node, session: Session): Promise<string> {
   try {
     const result = await node.processor.execute(c.input, session);
-    return c.directive === 'query' ? renderRows(result) : 'ok';
+    return c.directive === 'query' ? renderResult(result) || 'ok' : 'ok';
   } catch (error) {
     return describeError(error);
   }
