@@ -81,8 +81,51 @@ export interface QueryProcessorDeps {
 const NO_KEYSPACE =
   'No keyspace has been specified. USE a keyspace, or explicitly specify keyspace.tablename';
 
+/**
+ * Prepared statements by id. Every EXECUTE looks its id up, so the lookup does not format the id
+ * as a string: ids are MD5 digests, whose first bytes spread them over buckets, and the whole id
+ * is compared within its bucket.
+ */
+class PreparedStatements {
+  private readonly buckets = new Map<number, CachedStatement[]>();
+
+  get(id: Uint8Array): CachedStatement | undefined {
+    const bucket = this.buckets.get(bucketOf(id));
+    if (bucket) for (const entry of bucket) if (sameBytes(entry.info.id, id)) return entry;
+    return undefined;
+  }
+
+  add(entry: CachedStatement): void {
+    const key = bucketOf(entry.info.id);
+    const bucket = this.buckets.get(key);
+    if (bucket) bucket.push(entry);
+    else this.buckets.set(key, [entry]);
+  }
+
+  removeWhere(evicted: (entry: CachedStatement) => boolean): void {
+    for (const [key, bucket] of this.buckets) {
+      const kept = bucket.filter((entry) => !evicted(entry));
+      if (kept.length === 0) this.buckets.delete(key);
+      else this.buckets.set(key, kept);
+    }
+  }
+}
+
+/** An id's bucket: its first four bytes (any bytes a client sends are a valid, if unknown, id). */
+function bucketOf(id: Uint8Array): number {
+  let bucket = id.length;
+  for (let i = 0; i < 4 && i < id.length; i++) bucket = (bucket << 8) | id[i]!;
+  return bucket;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class QueryProcessor {
-  private readonly prepared = new Map<string, CachedStatement>();
+  private readonly prepared = new PreparedStatements();
 
   private constructor(
     readonly schema: SchemaManager,
@@ -135,12 +178,12 @@ export class QueryProcessor {
   /** Prepares a statement (the protocol's PREPARE); the id is stable for the same text and keyspace. */
   prepare(text: string, session: Session): PreparedInfo {
     const id = statementId(text, session.keyspace);
-    const cached = this.prepared.get(Buffer.from(id).toString('hex'));
+    const cached = this.prepared.get(id);
     if (cached) return cached.info;
     const parsed = parseStatement(text);
     const compiled = this.compile(parsed, session);
     const entry: CachedStatement = { ...compiled, info: { ...compiled.info, id } };
-    this.prepared.set(Buffer.from(id).toString('hex'), entry);
+    this.prepared.add(entry);
     return entry.info;
   }
 
@@ -150,7 +193,7 @@ export class QueryProcessor {
     values: QueryValues = [],
     options: ExecuteOptions = {},
   ): Promise<QueryResult> {
-    const cached = this.prepared.get(Buffer.from(id).toString('hex'));
+    const cached = this.prepared.get(id);
     if (!cached) {
       throw new UnpreparedError(
         id,
@@ -164,7 +207,7 @@ export class QueryProcessor {
 
   /** The prepared statement behind an id, for protocol BATCH messages. */
   preparedInfo(id: Uint8Array): PreparedInfo | undefined {
-    return this.prepared.get(Buffer.from(id).toString('hex'))?.info;
+    return this.prepared.get(id)?.info;
   }
 
   private async run(
@@ -254,12 +297,12 @@ export class QueryProcessor {
   private evict(event: SchemaChangeEvent): void {
     const prefix = `${event.keyspace}.`;
     const target = event.name === undefined ? null : `${event.keyspace}.${event.name}`;
-    for (const [id, entry] of this.prepared) {
+    this.prepared.removeWhere((entry) => {
       const hit = entry.tables.some((t) =>
         event.target === 'KEYSPACE' ? t.startsWith(prefix) : t === target,
       );
-      if (hit || event.target === 'TYPE') this.prepared.delete(id);
-    }
+      return hit || event.target === 'TYPE';
+    });
   }
 }
 

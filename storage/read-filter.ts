@@ -13,6 +13,8 @@ export function slicePartition(
   compare: ClusteringComparator,
 ): Partition {
   const { start, end } = slice;
+  // A read without bounds in natural order (every key lookup of a whole partition) keeps `p`.
+  if (!start && !end && !slice.reversed) return p;
   let rows: readonly Row[] = p.rows;
   if (start || end) {
     rows = p.rows.filter(
@@ -37,13 +39,14 @@ export function slicePartition(
  */
 export function countTombstones(p: Partition, nowSeconds: number): number {
   let n = (p.deletion ? 1 : 0) + p.rangeTombstones.length;
-  const countRow = (row: Row) => {
-    if (row.deletion) n++;
-    n += row.columnDeletions.length;
-    for (const cell of row.cells) if (!isLiveCell(cell, nowSeconds)) n++;
-  };
-  if (p.staticRow) countRow(p.staticRow);
-  for (const row of p.rows) countRow(row);
+  if (p.staticRow) n += rowTombstones(p.staticRow, nowSeconds);
+  for (const row of p.rows) n += rowTombstones(row, nowSeconds);
+  return n;
+}
+
+function rowTombstones(row: Row, nowSeconds: number): number {
+  let n = (row.deletion ? 1 : 0) + row.columnDeletions.length;
+  for (const cell of row.cells) if (!isLiveCell(cell, nowSeconds)) n++;
   return n;
 }
 
@@ -67,14 +70,21 @@ export function liveRow(row: Row, nowSeconds: number): Row | null {
 /**
  * The live content of a merged (shadowed data already removed) partition at `nowSeconds`:
  * no tombstones, no expired cells, no rows without anything live. Null when nothing is live.
+ * A partition that is all live already is returned as is (reads of live data copy nothing).
  */
 export function livePartition(p: Partition, nowSeconds: number): Partition | null {
   const staticRow = p.staticRow ? liveRow(p.staticRow, nowSeconds) : null;
-  const rows: Row[] = [];
-  for (const row of p.rows) {
+  // `rows` stays null while every row is kept unchanged; the first change copies the prefix.
+  let rows: Row[] | null = null;
+  for (let i = 0; i < p.rows.length; i++) {
+    const row = p.rows[i]!;
     const live = liveRow(row, nowSeconds);
-    if (live) rows.push(live);
+    if (rows === null && live !== row) rows = p.rows.slice(0, i);
+    if (rows !== null && live !== null) rows.push(live);
   }
-  if (staticRow === null && rows.length === 0) return null;
-  return { key: p.key, deletion: null, staticRow, rangeTombstones: [], rows };
+  const liveRows = rows ?? p.rows;
+  if (staticRow === null && liveRows.length === 0) return null;
+  if (rows === null && staticRow === p.staticRow && p.deletion === null && p.rangeTombstones.length === 0)
+    return p;
+  return { key: p.key, deletion: null, staticRow, rangeTombstones: [], rows: liveRows };
 }

@@ -23,6 +23,32 @@ export function cellsByColumn(row: Row | null): Map<string, Cell[]> {
   return out;
 }
 
+/**
+ * Where `column`'s cells start in a row's cells, or -1 when it has none. Row cells are sorted by
+ * (column, path) (storage's Row invariant), so a binary search finds the first one.
+ */
+export function columnStart(cells: readonly Cell[], column: string): number {
+  let low = 0;
+  let high = cells.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (cells[mid]!.column < column) low = mid + 1;
+    else high = mid;
+  }
+  return low < cells.length && cells[low]!.column === column ? low : -1;
+}
+
+/** A row's cells of one column in storage order, or undefined when it has none. */
+export function columnCells(row: Row | null, column: string): Cell[] | undefined {
+  if (!row) return undefined;
+  const cells = row.cells;
+  const start = columnStart(cells, column);
+  if (start < 0) return undefined;
+  let end = start + 1;
+  while (end < cells.length && cells[end]!.column === column) end++;
+  return cells.slice(start, end);
+}
+
 /** The order of a complex column's cells: by element / key / list position comparator. */
 export function pathComparator(type: CqlType): (a: Cell, b: Cell) => number {
   const base =

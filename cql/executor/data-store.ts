@@ -45,6 +45,8 @@ export class LocalDataStore implements DataStore {
   constructor(private readonly engine: StorageEngine) {}
 
   async apply(mutations: readonly Mutation[], options: WriteOptions): Promise<void> {
+    // The usual statement writes one partition: no array of promises to wait on.
+    if (mutations.length === 1) return this.engine.apply(mutations[0]!, options.durable);
     // A logged batch is atomic in Cassandra through the batch log; locally each mutation is one
     // commit log record, applied in order, so a crash between two records can split the batch.
     await Promise.all(mutations.map((m) => this.engine.apply(m, options.durable)));

@@ -71,6 +71,8 @@ interface Body {
 class Modification implements PreparedModification {
   readonly isCounter: boolean;
   readonly bindMarkers: readonly BindMarkerSpec[];
+  /** Some operation needs the current row (list index or removal, counters). */
+  private readonly needsRead: boolean;
 
   constructor(
     readonly kind: 'insert' | 'update' | 'delete',
@@ -85,27 +87,56 @@ class Modification implements PreparedModification {
   ) {
     this.isCounter = table.isCounter;
     this.bindMarkers = markerCount >= 0 ? markers.all(markerCount) : [];
+    this.needsRead = body.operations.some((o) => o.requiresRead);
   }
 
   async collect(collector: MutationCollector, ctx: TermContext, timestamp: number): Promise<void> {
+    const params = this.parameters(ctx, timestamp);
+    const keys = this.decoratedKeys(ctx);
+    const clusterings = this.keys.clusterings(ctx);
+    for (const key of keys) {
+      const builder = collector.partition(this.table, key);
+      const existing = this.needsRead ? await this.readRows(key, ctx) : null;
+      this.writePartition(builder, clusterings, params, existing);
+    }
+  }
+
+  /** `collect` for a statement that reads nothing: synchronous, so a plain write awaits only the store. */
+  private collectWithoutRead(collector: MutationCollector, ctx: TermContext, timestamp: number): void {
+    if (this.needsRead) throw new Error('assertion failed: a read-before-write statement collects async');
+    const params = this.parameters(ctx, timestamp);
+    const keys = this.decoratedKeys(ctx);
+    const clusterings = this.keys.clusterings(ctx);
+    for (const key of keys)
+      this.writePartition(collector.partition(this.table, key), clusterings, params, null);
+  }
+
+  private parameters(ctx: TermContext, timestamp: number): UpdateParameters {
     const ttl = this.kind === 'delete' ? 0 : ttlOf(this.attributes, this.table, ctx);
     if (this.isCounter && this.attributes.ttl)
       throw invalidRequest('Cannot provide custom TTL for counter updates');
-    const params: UpdateParameters = { ctx, timestamp, ttl, nowSeconds: Math.floor(ctx.nowMs / 1000) };
-    const keys = this.keys.partitionKeys(ctx).map((c) => decoratedKey(this.table, c));
-    const clusterings = this.keys.clusterings(ctx);
-    const needsRead = this.body.operations.some((o) => o.requiresRead);
-    for (const key of keys) {
-      const builder = collector.partition(this.table, key);
-      const existing = needsRead ? await this.readRows(key, ctx) : null;
-      for (const clustering of clusterings) {
-        this.body.write(builder, clustering, params, ctx);
-        if (this.body.operations.length === 0) continue;
-        const target = this.rowTarget(builder, clustering);
-        const current = existing ? this.existingRow(existing, clustering) : null;
-        for (const op of this.body.operations)
-          op.apply(this.operationRow(builder, op, target), params, current);
-      }
+    return { ctx, timestamp, ttl, nowSeconds: Math.floor(ctx.nowMs / 1000) };
+  }
+
+  private decoratedKeys(ctx: TermContext): DecoratedKey[] {
+    const keys: DecoratedKey[] = [];
+    for (const components of this.keys.partitionKeys(ctx)) keys.push(decoratedKey(this.table, components));
+    return keys;
+  }
+
+  private writePartition(
+    builder: PartitionBuilder,
+    clusterings: readonly Uint8Array[][],
+    params: UpdateParameters,
+    existing: { rows: Row[]; staticRow: Row | null } | null,
+  ): void {
+    for (const clustering of clusterings) {
+      this.body.write(builder, clustering, params, params.ctx);
+      if (this.body.operations.length === 0) continue;
+      const target = this.rowTarget(builder, clustering);
+      const current = existing ? this.existingRow(existing, clustering) : null;
+      for (const op of this.body.operations)
+        op.apply(this.operationRow(builder, op, target), params, current);
     }
   }
 
@@ -151,18 +182,20 @@ class Modification implements PreparedModification {
   async execute(values: BindValues, options: ExecuteOptions = {}): Promise<void> {
     checkValueCount(this.bindMarkers, values);
     const ctx: TermContext = { values, env: this.env, nowMs: this.env.clock.nowMs() };
-    const collector = new MutationCollector();
-    const run = async () => {
-      const timestamp = this.timestampFor(ctx, options);
-      await this.collect(collector, ctx, timestamp);
-      await this.env.store.apply(collector.build(), {
-        consistency: options.consistency ?? DEFAULT_CONSISTENCY,
-        durable: options.durable ?? true,
-      });
-    };
     // Counters are a local read-modify-write: serialized per table (see README "Counters").
-    if (this.isCounter) await this.env.locks.run(COUNTER_LOCK, run);
-    else await run();
+    if (this.isCounter) await this.env.locks.run(COUNTER_LOCK, () => this.run(ctx, options));
+    else await this.run(ctx, options);
+  }
+
+  private async run(ctx: TermContext, options: ExecuteOptions): Promise<void> {
+    const collector = new MutationCollector();
+    const timestamp = this.timestampFor(ctx, options);
+    if (this.needsRead) await this.collect(collector, ctx, timestamp);
+    else this.collectWithoutRead(collector, ctx, timestamp);
+    await this.env.store.apply(collector.build(), {
+      consistency: options.consistency ?? DEFAULT_CONSISTENCY,
+      durable: options.durable ?? true,
+    });
   }
 
   timestampFor(ctx: TermContext, options: ExecuteOptions): number {

@@ -17,7 +17,7 @@ import type {
   RangeTombstone,
   Row,
 } from '../../storage/model.js';
-import { laterDeletion } from '../../storage/model.js';
+import { compareBytes, laterDeletion } from '../../storage/model.js';
 import { compareCellPosition, reconcileCells, reconcileLiveness } from '../../storage/reconcile.js';
 import type { TableMetadata } from '../schema/metadata.js';
 import { clusteringComparatorFromSpec } from '../schema/metadata.js';
@@ -70,23 +70,33 @@ export class RowBuilder {
   }
 
   build(): Row {
-    const sorted = this.cells.slice().sort(compareCellPosition);
+    return {
+      clustering: this.clustering,
+      liveness: this.liveness,
+      deletion: this.deletion,
+      columnDeletions: this.builtColumnDeletions(),
+      cells: this.builtCells(),
+    };
+  }
+
+  /** The cells sorted by (column, path), two writes of one cell reconciled. */
+  private builtCells(): Cell[] {
+    // Most rows written hold a cell or two: sorting them is a copy and a compare at most.
+    const sorted = this.cells.length < 2 ? this.cells.slice() : this.cells.slice().sort(compareCellPosition);
     const cells: Cell[] = [];
     for (const cell of sorted) {
       const last = cells[cells.length - 1];
       if (last && compareCellPosition(last, cell) === 0) cells[cells.length - 1] = reconcileCells(last, cell);
       else cells.push(cell);
     }
-    const columnDeletions: ColumnDeletion[] = [...this.columnDeletions]
+    return cells;
+  }
+
+  private builtColumnDeletions(): ColumnDeletion[] {
+    if (this.columnDeletions.size === 0) return [];
+    return [...this.columnDeletions]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([column, deletion]) => ({ column, deletion }));
-    return {
-      clustering: this.clustering,
-      liveness: this.liveness,
-      deletion: this.deletion,
-      columnDeletions,
-      cells,
-    };
   }
 }
 
@@ -106,11 +116,9 @@ export class PartitionBuilder {
       throw new Error('assertion failed: a regular row needs its full clustering');
     }
     const compare = clusteringComparatorOf(this.table);
-    let row = this.rows.find((r) => compare(r.clustering, clustering) === 0);
-    if (!row) {
-      row = new RowBuilder(clustering);
-      this.rows.push(row);
-    }
+    for (const row of this.rows) if (compare(row.clustering, clustering) === 0) return row;
+    const row = new RowBuilder(clustering);
+    this.rows.push(row);
     return row;
   }
 
@@ -128,8 +136,12 @@ export class PartitionBuilder {
   }
 
   build(): Mutation {
-    const compare = clusteringComparatorOf(this.table);
-    const rows = this.rows.map((r) => r.build()).sort((a, b) => compare(a.clustering, b.clustering));
+    const rows: Row[] = [];
+    for (const row of this.rows) rows.push(row.build());
+    if (rows.length > 1) {
+      const compare = clusteringComparatorOf(this.table);
+      rows.sort((a, b) => compare(a.clustering, b.clustering));
+    }
     return {
       tableId: this.table.id,
       partition: {
@@ -143,25 +155,39 @@ export class PartitionBuilder {
   }
 }
 
-/** One builder per (table, partition key), in first-touched order. */
+/**
+ * One builder per (table, partition key), in first-touched order. Most statements touch one
+ * partition: the first builder is kept apart, and only a second one starts the map (whose key
+ * formatting would otherwise cost every single-partition write).
+ */
 export class MutationCollector {
-  private readonly partitions = new Map<string, PartitionBuilder>();
+  private first: PartitionBuilder | null = null;
+  private readonly others = new Map<string, PartitionBuilder>();
 
   partition(table: TableMetadata, key: DecoratedKey): PartitionBuilder {
+    const first = this.first;
+    if (first === null) {
+      this.first = new PartitionBuilder(table, key);
+      return this.first;
+    }
+    if (first.table.id === table.id && compareBytes(first.key.key, key.key) === 0) return first;
     const id = `${table.id}/${Buffer.from(key.key).toString('hex')}`;
-    let builder = this.partitions.get(id);
+    let builder = this.others.get(id);
     if (!builder) {
       builder = new PartitionBuilder(table, key);
-      this.partitions.set(id, builder);
+      this.others.set(id, builder);
     }
     return builder;
   }
 
   build(): Mutation[] {
-    return [...this.partitions.values()].map((p) => p.build());
+    const out: Mutation[] = [];
+    if (this.first) out.push(this.first.build());
+    for (const builder of this.others.values()) out.push(builder.build());
+    return out;
   }
 
   get size(): number {
-    return this.partitions.size;
+    return (this.first ? 1 : 0) + this.others.size;
   }
 }

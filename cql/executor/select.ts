@@ -5,13 +5,12 @@
  * aggregated or grouped, limited and paged.
  */
 import { splitPartitionKey } from '../../ring/composite-key.js';
-import type { Cell, Clustering, DecoratedKey, Partition } from '../../storage/model.js';
+import type { ClusteringComparator, ClusteringSlice, Partition } from '../../storage/model.js';
 import { livePartition } from '../../storage/read-filter.js';
 import type { KeyBound, ScanRange } from '../../storage/table-store.js';
 import type { Selectable, SelectStatement } from '../parser/index.js';
 import type { TableMetadata } from '../schema/metadata.js';
 import { CqlTypes, maybeQuoteIdentifier, serialize } from '../types/index.js';
-import { cellsByColumn } from './cell-values.js';
 import type { ClusteringSelection, ClusteringShape } from './clustering-selection.js';
 import {
   clusteringMatches,
@@ -28,12 +27,12 @@ import { cartesian, decoratedKey, sortedUniqueTuples } from './keys.js';
 import { clusteringComparatorOf } from './mutation-builder.js';
 import type { PagingState } from './paging-state.js';
 import { decodePagingState, encodePagingState } from './paging-state.js';
-import type { TokenRestriction, WhereRestrictions } from './restrictions.js';
-import { analyzeWhere, columnOf, equalityValues, isEquality } from './restrictions.js';
+import type { SingleRestriction, TokenRestriction, WhereRestrictions } from './restrictions.js';
+import { analyzeWhere, columnOf, equalityValues, isEquality, keyValue } from './restrictions.js';
 import type { ExecuteOptions, ResultSet } from './result.js';
 import type { RowPredicate } from './row-filter.js';
 import { restrictionPredicate } from './row-filter.js';
-import type { CompiledSelection, ResultRow } from './selection.js';
+import type { CompiledSelection, CompiledSelector, ResultRow } from './selection.js';
 import { compileSelection } from './selection.js';
 import type { MarkerScope, PreparedTerm } from './terms.js';
 import { compileTerm, MarkerCollector } from './terms.js';
@@ -74,13 +73,16 @@ interface SelectPlan {
   /** Clustering or regular restrictions: a partition without rows gives no static-only row. */
   readonly selectsRows: boolean;
   readonly postOrder: boolean;
+  readonly compare: ClusteringComparator;
+  /** Restrictions served by filtering rows (ALLOW FILTERING): partition key parts, other columns. */
+  readonly filtered: readonly SingleRestriction[];
+  /** EQ on every partition key column: the key's terms in column order (one partition is read). */
+  readonly keyTerms: readonly PreparedTerm[] | null;
 }
 
-/** One row on its way out, with where it came from (for paging). */
-interface PositionedRow {
-  readonly row: ResultRow;
-  readonly key: DecoratedKey;
-  readonly clustering: Clustering | null;
+/** One row on its way out; its key and clustering say where it came from (for paging). */
+interface PositionedRow extends ResultRow {
+  /** What PER PARTITION LIMIT still allows in this partition after this row. */
   readonly perPartitionLeft: number;
 }
 
@@ -152,6 +154,7 @@ function planSelect(
   const perPartitionLimit = stmt.perPartitionLimit
     ? compileTerm(stmt.perPartitionLimit, { name: '[per_partition_limit]', type: CqlTypes.int }, scope)
     : null;
+  const keyTerms = table.partitionKey.map((c) => where.partitionKey.get(c.name)?.eq);
   return {
     table,
     where,
@@ -167,6 +170,9 @@ function planSelect(
     perPartitionLimit,
     selectsRows: shape.restricted || where.others.size > 0 || where.multi !== null,
     postOrder: stmt.orderBy.length > 0 && keyMode === 'keys',
+    compare: clusteringComparatorOf(table),
+    filtered: [...(keyFilters ? where.partitionKey.values() : []), ...where.others.values()],
+    keyTerms: keyTerms.every((t) => t !== undefined) ? keyTerms : null,
   };
 }
 
@@ -294,28 +300,17 @@ async function executeSelect(
   if (plan.selection.isAggregate || plan.groupByDepth > 0) {
     if (plan.keyMode !== 'keys' && plan.groupByDepth === 0)
       warnings.push('Aggregation query used without partition key');
-    const rows = await aggregate(plan, source.rows(), ctx, limit);
+    const rows = await aggregate(plan, source, ctx, limit);
     return { columns, rows: rows.map((r) => output(plan, r)), warnings };
   }
   if (plan.postOrder && source.keyCount() > 1) {
     return { columns, rows: await postOrdered(plan, source, ctx, limit, pageSize), warnings };
   }
   const remaining = resume && resume.remaining >= 0 ? Math.min(limit, resume.remaining) : limit;
-  const rows: (Uint8Array | null)[][] = [];
-  let last: PositionedRow | null = null;
-  const iterator = source.rows();
-  let more = false;
-  for await (const positioned of iterator) {
-    if (rows.length >= Math.min(pageSize, remaining)) {
-      more = true;
-      break;
-    }
-    rows.push(output(plan, selectRow(plan, positioned.row, ctx)));
-    last = positioned;
-  }
-  await iterator.return?.(undefined);
+  const page = await readPage(plan, source, ctx, Math.min(pageSize, remaining));
+  const { rows, last } = page;
   const pagingState =
-    more && last && rows.length < remaining
+    page.more && last && rows.length < remaining
       ? encodePagingState({
           partitionKey: last.key.key,
           clustering: last.clustering,
@@ -326,12 +321,42 @@ async function executeSelect(
   return pagingState ? { columns, rows, pagingState, warnings } : { columns, rows, warnings };
 }
 
-function selectRow(plan: SelectPlan, row: ResultRow, ctx: TermContext): (Uint8Array | null)[] {
-  return plan.selection.selectors.map((s) => {
-    const instance = s.instance(ctx);
-    instance.add(row);
-    return instance.output();
+interface Page {
+  readonly rows: (Uint8Array | null)[][];
+  /** The position of the last row taken. */
+  readonly last: PositionedRow | null;
+  /** True when a row followed the last one taken. */
+  readonly more: boolean;
+}
+
+/** Up to `max` selected rows, and whether more follow (one row past the page is looked at). */
+async function readPage(plan: SelectPlan, source: RowSource, ctx: TermContext, max: number): Promise<Page> {
+  const rows: (Uint8Array | null)[][] = [];
+  let last: PositionedRow | null = null;
+  let more = false;
+  await source.forEachRow((positioned) => {
+    if (rows.length >= max) {
+      more = true;
+      return false;
+    }
+    rows.push(output(plan, selectRow(plan, positioned, ctx)));
+    last = positioned;
+    return true;
   });
+  return { rows, last, more };
+}
+
+function selectRow(plan: SelectPlan, row: ResultRow, ctx: TermContext): (Uint8Array | null)[] {
+  const out: (Uint8Array | null)[] = [];
+  for (const selector of plan.selection.selectors) out.push(selectOne(selector, row, ctx));
+  return out;
+}
+
+function selectOne(selector: CompiledSelector, row: ResultRow, ctx: TermContext): Uint8Array | null {
+  if (selector.rowValue) return selector.rowValue(row, ctx);
+  const instance = selector.instance(ctx);
+  instance.add(row);
+  return instance.output();
 }
 
 function output(plan: SelectPlan, values: (Uint8Array | null)[]): (Uint8Array | null)[] {
@@ -346,7 +371,7 @@ function output(plan: SelectPlan, values: (Uint8Array | null)[]): (Uint8Array | 
 /** Aggregates over all rows, or per GROUP BY group (consecutive rows sharing the key prefix). */
 async function aggregate(
   plan: SelectPlan,
-  rows: AsyncGenerator<PositionedRow>,
+  source: RowSource,
   ctx: TermContext,
   limit: number,
 ): Promise<(Uint8Array | null)[][]> {
@@ -354,17 +379,23 @@ async function aggregate(
   let instances = plan.selection.selectors.map((s) => s.instance(ctx));
   let groupKey: string | null = null;
   let any = false;
-  for await (const { row } of rows) {
+  let full = false;
+  await source.forEachRow((row) => {
     const key = plan.groupByDepth > 0 ? groupKeyOf(plan, row) : '';
     if (groupKey !== null && key !== groupKey) {
       out.push(instances.map((i) => i.output()));
-      if (out.length >= limit) return out;
+      if (out.length >= limit) {
+        full = true;
+        return false;
+      }
       instances = plan.selection.selectors.map((s) => s.instance(ctx));
     }
     groupKey = key;
     any = true;
     for (const i of instances) i.add(row);
-  }
+    return true;
+  });
+  if (full) return out;
   if (any || plan.groupByDepth === 0) out.push(instances.map((i) => i.output()));
   return out.slice(0, limit);
 }
@@ -385,23 +416,44 @@ async function postOrdered(
   pageSize: number,
 ): Promise<(Uint8Array | null)[][]> {
   const all: PositionedRow[] = [];
-  for await (const r of source.rows()) all.push(r);
+  await source.forEachRow((r) => {
+    all.push(r);
+    return true;
+  });
   if (all.length > pageSize) {
     throw invalidRequest(
       'Cannot page queries with both ORDER BY and a IN restriction on the partition key; you must either remove the ORDER BY or the IN and sort client side, or disable paging for this query',
     );
   }
-  const compare = clusteringComparatorOf(plan.table);
+  const compare = plan.compare;
   const sign = plan.reversed ? -1 : 1;
   all.sort((a, b) => sign * compare(a.clustering ?? [], b.clustering ?? []));
-  return all.slice(0, limit).map((r) => output(plan, selectRow(plan, r.row, ctx)));
+  return all.slice(0, limit).map((r) => output(plan, selectRow(plan, r, ctx)));
 }
 
-/** The rows of a SELECT in result order, each with its position, resuming after a paging state. */
+/** Is `row` kept by every ALLOW FILTERING predicate? */
+function passes(filters: readonly RowPredicate[], row: ResultRow): boolean {
+  for (const f of filters) if (!f(row)) return false;
+  return true;
+}
+
+const NO_FILTERS: readonly RowPredicate[] = [];
+const WHOLE_PARTITION: ClusteringSlice = {};
+const REVERSED: ClusteringSlice = { reversed: true };
+
+/** Told each row in result order; false stops the walk. */
+type RowVisitor = (row: PositionedRow) => boolean;
+
+/**
+ * The rows of a SELECT in result order, each with its position, resuming after a paging state.
+ * Rows are pushed to a visitor rather than pulled through async generators: only the reads of
+ * the store are awaited, and the rows of a partition follow one another synchronously.
+ */
 class RowSource {
-  private readonly keys: Uint8Array[][] | null;
+  private readonly keys: readonly (readonly Uint8Array[])[] | null;
   private readonly clustering: ClusteringSelection | null;
-  private readonly filters: RowPredicate[];
+  private readonly filters: readonly RowPredicate[];
+  private readonly nowSeconds: number;
 
   constructor(
     private readonly plan: SelectPlan,
@@ -411,56 +463,48 @@ class RowSource {
     private readonly perPartition: number,
     private readonly resume: PagingState | null,
   ) {
-    const table = plan.table;
-    this.keys =
-      plan.keyMode === 'keys'
-        ? sortedUniqueTuples(
-            cartesian(
-              table.partitionKey.map((c) => equalityValues(plan.where.partitionKey.get(c.name)!, ctx)),
-            ),
-            table.partitionKey,
-          )
-        : null;
+    this.keys = plan.keyMode === 'keys' ? partitionKeysOf(plan, ctx) : null;
     this.clustering =
       plan.shape.restricted || plan.where.multi ? evaluateClustering(plan.where, plan.shape, ctx) : null;
-    const keyRestrictions = plan.keyFilters ? [...plan.where.partitionKey.values()] : [];
-    this.filters = [...keyRestrictions, ...plan.where.others.values()].map((r) =>
-      restrictionPredicate(r, ctx),
-    );
+    this.filters =
+      plan.filtered.length === 0 ? NO_FILTERS : plan.filtered.map((r) => restrictionPredicate(r, ctx));
+    this.nowSeconds = Math.floor(ctx.nowMs / 1000);
   }
 
   keyCount(): number {
     return this.keys?.length ?? 0;
   }
 
-  async *rows(): AsyncGenerator<PositionedRow> {
+  /** Gives `visit` the rows in result order until it returns false or the rows run out. */
+  async forEachRow(visit: RowVisitor): Promise<void> {
     if (this.clustering?.empty) return;
-    for await (const partition of this.partitions()) yield* this.partitionRows(partition);
+    if (this.keys) return this.forEachKeyedRow(this.keys, visit);
+    const range = this.scanRange();
+    if (!range) return;
+    for await (const p of this.env.store.scan(this.plan.table.id, range, { consistency: this.consistency })) {
+      if (!this.partitionRows(p, visit)) return;
+    }
   }
 
-  private async *partitions(): AsyncGenerator<Partition> {
+  /** The rows of the named partitions, read one after another in key order. */
+  private async forEachKeyedRow(keys: readonly (readonly Uint8Array[])[], visit: RowVisitor): Promise<void> {
     const table = this.plan.table;
-    if (this.keys) {
-      const slice = this.clustering
-        ? storageSlice(table, this.clustering, this.plan.reversed)
-        : this.plan.reversed
-          ? { reversed: true }
-          : {};
-      let started = this.resume === null;
-      for (const components of this.keys) {
-        const key = decoratedKey(table, components);
-        if (!started) {
-          if (Buffer.compare(key.key, this.resume!.partitionKey) !== 0) continue;
-          started = true;
-          if (this.resume!.clustering === null) continue;
-        }
-        const p = await this.env.store.read(table.id, key, slice, { consistency: this.consistency });
-        if (p) yield p;
+    const slice = this.clustering
+      ? storageSlice(table, this.clustering, this.plan.reversed)
+      : this.plan.reversed
+        ? REVERSED
+        : WHOLE_PARTITION;
+    let started = this.resume === null;
+    for (const components of keys) {
+      const key = decoratedKey(table, components);
+      if (!started) {
+        if (Buffer.compare(key.key, this.resume!.partitionKey) !== 0) continue;
+        started = true;
+        if (this.resume!.clustering === null) continue;
       }
-      return;
+      const p = await this.env.store.read(table.id, key, slice, { consistency: this.consistency });
+      if (p && !this.partitionRows(p, visit)) return;
     }
-    const range = this.scanRange();
-    if (range) yield* this.env.store.scan(table.id, range, { consistency: this.consistency });
   }
 
   /** The token range of the WHERE clause, narrowed to what follows the paging state; null when empty. */
@@ -487,57 +531,82 @@ class RowSource {
     return range;
   }
 
-  private async *partitionRows(partition: Partition): AsyncGenerator<PositionedRow> {
+  /** Gives `visit` the selected live rows of one partition; false when `visit` asked to stop. */
+  private partitionRows(partition: Partition, visit: RowVisitor): boolean {
     const plan = this.plan;
-    const table = plan.table;
-    const nowSeconds = Math.floor(this.ctx.nowMs / 1000);
+    const nowSeconds = this.nowSeconds;
     const live = livePartition(partition, nowSeconds);
-    if (!live) return;
-    const partitionKey = splitPartitionKey(live.key.key, table.partitionKey.length);
-    const staticCells = cellsByColumn(live.staticRow);
-    const resumed = this.resume !== null && Buffer.compare(this.resume.partitionKey, live.key.key) === 0;
-    let left =
-      resumed && this.resume!.remainingInPartition >= 0
-        ? this.resume!.remainingInPartition
-        : this.perPartition;
-    if (left <= 0) return;
-    const base = { key: live.key, partitionKey, nowSeconds };
-    if (plan.distinct) {
-      if (resumed) return;
-      const row: ResultRow = { ...base, clustering: null, cells: staticCells };
-      if (this.filters.every((f) => f(row)))
-        yield { row, key: live.key, clustering: null, perPartitionLeft: left - 1 };
-      return;
-    }
-    const compare = clusteringComparatorOf(table);
+    if (!live) return true;
+    const key = live.key;
+    const partitionKey = splitPartitionKey(key.key, plan.table.partitionKey.length);
+    const staticRow = live.staticRow;
+    const resume = this.resume;
+    const resumed = resume !== null && Buffer.compare(resume.partitionKey, key.key) === 0;
+    let left = resumed && resume.remainingInPartition >= 0 ? resume.remainingInPartition : this.perPartition;
+    if (left <= 0) return true;
+    if (plan.distinct) return resumed || this.staticOnlyRow(live, partitionKey, left, visit);
+    const after = resumed ? resume.clustering : null;
     const sign = plan.reversed ? -1 : 1;
     let emitted = false;
     for (const r of live.rows) {
-      if (resumed && this.resume!.clustering && sign * compare(r.clustering, this.resume!.clustering) <= 0)
-        continue;
-      if (this.clustering && !clusteringMatches(table, this.clustering, r.clustering)) continue;
-      const cells = mergeCells(cellsByColumn(r), staticCells);
-      const row: ResultRow = { ...base, clustering: r.clustering, cells };
-      if (!this.filters.every((f) => f(row))) continue;
+      if (after && sign * plan.compare(r.clustering, after) <= 0) continue;
+      if (this.clustering && !clusteringMatches(plan.table, this.clustering, r.clustering)) continue;
+      const row: PositionedRow = {
+        key,
+        partitionKey,
+        clustering: r.clustering,
+        row: r,
+        staticRow,
+        nowSeconds,
+        perPartitionLeft: left - 1,
+      };
+      if (!passes(this.filters, row)) continue;
       emitted = true;
       left--;
-      yield { row, key: live.key, clustering: r.clustering, perPartitionLeft: left };
-      if (left <= 0) return;
+      if (!visit(row)) return false;
+      if (left <= 0) return true;
     }
     // A partition with only static content reads as one row of statics (Cassandra's rule).
-    if (!emitted && !resumed && !plan.selectsRows && live.rows.length === 0 && live.staticRow) {
-      const row: ResultRow = { ...base, clustering: null, cells: staticCells };
-      if (this.filters.every((f) => f(row)))
-        yield { row, key: live.key, clustering: null, perPartitionLeft: left - 1 };
-    }
+    if (!emitted && !resumed && !plan.selectsRows && live.rows.length === 0 && staticRow)
+      return this.staticOnlyRow(live, partitionKey, left, visit);
+    return true;
+  }
+
+  /** The row of a partition's statics alone (DISTINCT, or a partition without rows). */
+  private staticOnlyRow(
+    live: Partition,
+    partitionKey: readonly Uint8Array[],
+    left: number,
+    visit: RowVisitor,
+  ): boolean {
+    const row: PositionedRow = {
+      key: live.key,
+      partitionKey,
+      clustering: null,
+      row: null,
+      staticRow: live.staticRow,
+      nowSeconds: this.nowSeconds,
+      perPartitionLeft: left - 1,
+    };
+    return !passes(this.filters, row) || visit(row);
   }
 }
 
-function mergeCells(row: Map<string, Cell[]>, statics: Map<string, Cell[]>): Map<string, Cell[]> {
-  if (statics.size === 0) return row;
-  const out = new Map(statics);
-  for (const [k, v] of row) out.set(k, v);
-  return out;
+/**
+ * The partition keys named by the WHERE clause, sorted and without duplicates. EQ on every key
+ * column (the usual lookup) names one partition: its values need no product or sort.
+ */
+function partitionKeysOf(plan: SelectPlan, ctx: TermContext): (readonly Uint8Array[])[] {
+  const columns = plan.table.partitionKey;
+  if (plan.keyTerms) {
+    const components: Uint8Array[] = [];
+    for (let i = 0; i < columns.length; i++) components.push(keyValue(plan.keyTerms[i]!(ctx), columns[i]!));
+    return [components];
+  }
+  return sortedUniqueTuples(
+    cartesian(columns.map((c) => equalityValues(plan.where.partitionKey.get(c.name)!, ctx))),
+    columns,
+  );
 }
 
 const MIN_TOKEN = -(2n ** 63n);

@@ -4,7 +4,8 @@
  * sum and avg. Each output column is a selector over a result row; aggregate queries feed every row
  * of a group to fresh selector instances.
  */
-import type { Cell, Clustering, DecoratedKey } from '../../storage/model.js';
+import type { Cell, Clustering, DecoratedKey, Row } from '../../storage/model.js';
+import { isLiveCell } from '../../storage/model.js';
 import type { Selectable, Selector } from '../parser/index.js';
 import { formatSelectable } from '../parser/index.js';
 import type { ColumnMetadata, TableMetadata } from '../schema/metadata.js';
@@ -19,7 +20,7 @@ import {
   isMultiCell,
   serialize,
 } from '../types/index.js';
-import { columnValue, timestampCell } from './cell-values.js';
+import { columnCells, columnStart, columnValue, timestampCell } from './cell-values.js';
 import { collectionElements, int64Bytes, mapEntries, splitComponentBytes } from './collection-bytes.js';
 import { functionOverloads, pickOverload, unknownFunction } from './functions.js';
 import { columnOf } from './restrictions.js';
@@ -34,9 +35,19 @@ export interface ResultRow {
   readonly key: DecoratedKey;
   readonly partitionKey: readonly Uint8Array[];
   readonly clustering: Clustering | null;
-  /** Cells by column, the static row's included. */
-  readonly cells: ReadonlyMap<string, readonly Cell[]>;
+  /**
+   * The live storage row (null for a static-only row) and the partition's live static row. Cells
+   * are looked up in them by column (`resultCells`) rather than grouped per row up front: a row
+   * is usually asked for a few of its columns once.
+   */
+  readonly row: Row | null;
+  readonly staticRow: Row | null;
   readonly nowSeconds: number;
+}
+
+/** A column's cells in a result row, in storage order: the row's, else the static row's. */
+export function resultCells(row: ResultRow, column: string): readonly Cell[] | undefined {
+  return columnCells(row.row, column) ?? columnCells(row.staticRow, column);
 }
 
 /** A selector for one execution: fed rows, it gives the output value. */
@@ -52,12 +63,31 @@ export interface CompiledSelector {
   /** The columns it reads (for DISTINCT / GROUP BY checks). */
   readonly columns: readonly ColumnMetadata[];
   instance(ctx: TermContext): SelectorInstance;
+  /** Set for selectors of one row's values (columns, writetime, ttl, token): no instance needed. */
+  readonly rowValue?: (row: ResultRow, ctx: TermContext) => Uint8Array | null;
 }
 
 export function rowColumnValue(column: ColumnMetadata, row: ResultRow): Uint8Array | null {
   if (column.kind === 'partition_key') return row.partitionKey[column.position] ?? null;
   if (column.kind === 'clustering') return row.clustering ? (row.clustering[column.position] ?? null) : null;
-  return columnValue(column, row.cells.get(column.name) as Cell[] | undefined, row.nowSeconds);
+  if (!isMultiCell(column.type)) return simpleColumnValue(row, column.name);
+  return columnValue(column, resultCells(row, column.name), row.nowSeconds);
+}
+
+/** `columnValue` of a simple column, found in place (no cells array for the column is built). */
+function simpleColumnValue(row: ResultRow, column: string): Uint8Array | null {
+  let cells = row.row?.cells;
+  let i = cells ? columnStart(cells, column) : -1;
+  if (i < 0) {
+    cells = row.staticRow?.cells;
+    i = cells ? columnStart(cells, column) : -1;
+  }
+  if (!cells || i < 0) return null;
+  for (; i < cells.length && cells[i]!.column === column; i++) {
+    const cell = cells[i]!;
+    if (cell.path === null) return isLiveCell(cell, row.nowSeconds) ? cell.value : null;
+  }
+  return null;
 }
 
 /** A selector whose value is a function of one row: the first row of the group gives it. */
@@ -72,6 +102,7 @@ function scalar(
     type,
     isAggregate: false,
     columns,
+    rowValue: fn,
     instance(ctx) {
       let seen = false;
       let value: Uint8Array | null = null;
@@ -138,13 +169,13 @@ function compileWritetime(
   const name = `${s.function}(${column.name})`;
   if (s.function === 'ttl') {
     return scalar(name, CqlTypes.int, [column], (row) => {
-      const cell = timestampCell(row.cells.get(column.name), row.nowSeconds);
+      const cell = timestampCell(resultCells(row, column.name), row.nowSeconds);
       if (!cell || cell.ttl === 0) return null;
       return serialize(CqlTypes.int, cell.localDeletionTime - row.nowSeconds);
     });
   }
   return scalar(name, CqlTypes.bigint, [column], (row) => {
-    const cell = timestampCell(row.cells.get(column.name), row.nowSeconds);
+    const cell = timestampCell(resultCells(row, column.name), row.nowSeconds);
     return cell ? int64Bytes(BigInt(cell.timestamp)) : null;
   });
 }
