@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerCql } from './commands/cql.js';
+import { registerNode } from './commands/node.js';
 import { registerSSTableTools } from './commands/sstable-tools.js';
 import { registerStress } from './commands/stress.js';
 
@@ -15,6 +16,7 @@ program
   .description('Sibyl: a leaderless, Cassandra-style wide-column database')
   .version('0.1.0');
 registerCql(program);
+registerNode(program);
 registerStress(program);
 registerSSTableTools(program);
 

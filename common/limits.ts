@@ -103,3 +103,40 @@ export function storageOptions(overrides: Partial<StorageOptions> = {}): Storage
   checkLimits(options);
   return options;
 }
+
+/** The native protocol server (cassandra.yaml's native_transport_* names where they exist). */
+export const nativeTransportDefaults = {
+  /** native_transport_port. */
+  nativePort: 9042,
+  /**
+   * native_transport_max_frame_size: longest frame body accepted. Cassandra 4.1 defaults to 16 MiB;
+   * the protocol's own cap (spec 2.5) is 256 MiB and no setting may exceed it.
+   */
+  maxFrameBodyBytes: 16 * MiB,
+  /** The protocol's hard cap on a frame body (spec 2.5). */
+  maxFrameBodyCapBytes: 256 * MiB,
+  /**
+   * Requests one connection may have in flight before the server stops reading its socket
+   * (backpressure). v4 drivers use at most 2048 streams per connection by default.
+   */
+  maxConcurrentRequestsPerConnection: 1024,
+  /**
+   * native_transport_max_concurrent_requests_in_bytes, applied per connection: request bytes in
+   * flight before the server stops reading the socket.
+   */
+  maxConcurrentRequestBytesPerConnection: 64 * MiB,
+  /** native_transport_max_concurrent_connections (-1: unlimited, as Cassandra's default). */
+  maxConnections: -1,
+  /** How long a drain waits for in-flight requests before closing connections anyway. */
+  drainTimeoutMs: 10_000,
+} as const;
+
+/** Cluster identity defaults (cassandra.yaml and cassandra-rackdc.properties). */
+export const nodeDefaults = {
+  clusterName: 'Test Cluster',
+  dataCenter: 'datacenter1',
+  rack: 'rack1',
+  numTokens: 16,
+  storagePort: 7000,
+  adminPort: 7199,
+} as const;

@@ -19,12 +19,17 @@ import type {
 } from './executor/index.js';
 import {
   bindNamedValues,
+  DEFAULT_CONSISTENCY,
   executorEnvironment,
   LocalDataStore,
   prepareBatch,
   prepareModification,
   prepareSelect,
 } from './executor/index.js';
+import { COUNTER_LOCK, type PreparedModification } from './executor/modification.js';
+import { MutationCollector } from './executor/mutation-builder.js';
+import type { TermContext } from './executor/values.js';
+import { checkValueCount } from './executor/values.js';
 import type { ParsedStatement, QualifiedName, Statement } from './parser/index.js';
 import { parseStatement } from './parser/index.js';
 import type { SchemaChangeEvent, TableMetadata } from './schema/index.js';
@@ -67,7 +72,18 @@ interface CachedStatement {
   readonly info: PreparedInfo;
   readonly executable: Executable;
   readonly tables: readonly string[];
+  /** INSERT/UPDATE/DELETE: what a protocol BATCH composes (absent for SELECT and BATCH). */
+  readonly modification?: PreparedModification;
+  /** False when the statement's keyspace has durable_writes = false. */
+  readonly durable: boolean;
 }
+
+/** One statement of a protocol BATCH message: CQL text or a prepared id, with its own values. */
+export type BatchEntry =
+  | { readonly kind: 'query'; readonly query: string; readonly values: BindValues }
+  | { readonly kind: 'prepared'; readonly id: Uint8Array; readonly values: BindValues };
+
+export type BatchType = 'logged' | 'unlogged' | 'counter';
 
 export interface QueryProcessorDeps {
   readonly clock: Clock;
@@ -194,20 +210,74 @@ export class QueryProcessor {
     options: ExecuteOptions = {},
   ): Promise<QueryResult> {
     const cached = this.prepared.get(id);
-    if (!cached) {
-      throw new UnpreparedError(
-        id,
-        `Prepared query with ID ${Buffer.from(id).toString('hex')} not found (either the query was not prepared ` +
-          'on this host (maybe the host has been restarted?) or you have prepared too many queries and it has ' +
-          'been evicted from the internal cache)',
-      );
-    }
+    if (!cached) throw unprepared(id);
     return this.run(cached.executable, values, options);
   }
 
   /** The prepared statement behind an id, for protocol BATCH messages. */
   preparedInfo(id: Uint8Array): PreparedInfo | undefined {
     return this.prepared.get(id)?.info;
+  }
+
+  /**
+   * A protocol BATCH: statements given as text or prepared ids, each with its own values, applied as
+   * one batch (Cassandra's BatchMessage): one timestamp for statements without USING TIMESTAMP, the
+   * writes merged into one mutation per partition.
+   */
+  async executeBatch(
+    entries: readonly BatchEntry[],
+    type: BatchType,
+    session: Session,
+    options: ExecuteOptions = {},
+  ): Promise<QueryResult> {
+    const statements = entries.map((entry) => this.batchStatement(entry, session));
+    checkBatchKinds(
+      statements.map((s) => s.modification),
+      type,
+    );
+    const env = this.env;
+    const contexts = statements.map((s, i): TermContext => {
+      const values = entries[i]!.values;
+      checkValueCount(s.modification.bindMarkers, values);
+      return { values, env, nowMs: env.clock.nowMs() };
+    });
+    const run = async () => {
+      const batchTimestamp = options.timestamp ?? env.timestamps.next();
+      const collector = new MutationCollector();
+      for (const [i, { modification }] of statements.entries()) {
+        const ctx = contexts[i]!;
+        const timestamp = modification.hasTimestamp(ctx)
+          ? modification.timestampFor(ctx, options)
+          : batchTimestamp;
+        await modification.collect(collector, ctx, timestamp);
+      }
+      await env.store.apply(collector.build(), {
+        consistency: options.consistency ?? DEFAULT_CONSISTENCY,
+        durable: statements.every((s) => s.durable),
+        batchType: type,
+      });
+    };
+    // Counter updates read before they write: serialized under the executor's counter lock.
+    if (statements.some((s) => s.modification.isCounter)) await env.locks.run(COUNTER_LOCK, run);
+    else await run();
+    return { kind: 'void', warnings: [] };
+  }
+
+  private batchStatement(
+    entry: BatchEntry,
+    session: Session,
+  ): { modification: PreparedModification; durable: boolean } {
+    let statement: Omit<CachedStatement, 'info'> | undefined;
+    if (entry.kind === 'prepared') {
+      statement = this.prepared.get(entry.id);
+      if (!statement) throw unprepared(entry.id);
+    } else {
+      const parsed = parseStatement(entry.query);
+      if (!isModification(parsed.statement)) throw new InvalidRequestError(INVALID_IN_BATCH);
+      statement = this.compile(parsed, session);
+    }
+    if (!statement.modification) throw new InvalidRequestError(INVALID_IN_BATCH);
+    return { modification: statement.modification, durable: statement.durable };
   }
 
   private async run(
@@ -244,10 +314,13 @@ export class QueryProcessor {
       tables.push(table);
       return table;
     };
-    const executable = this.executable(statement, resolve, markerCount);
+    const { executable, modification } = this.executable(statement, resolve, markerCount);
     const first = tables[0] ?? null;
+    const durable = tables.every((t) => this.schema.view.keyspace(t.keyspace)?.durableWrites ?? true);
     return {
       executable,
+      durable,
+      ...(modification ? { modification } : {}),
       tables: tables.map((t) => `${t.keyspace}.${t.name}`),
       info: {
         id: new Uint8Array(0),
@@ -264,21 +337,22 @@ export class QueryProcessor {
     statement: Statement,
     resolve: (name: QualifiedName) => TableMetadata,
     markerCount: number,
-  ): Executable {
+  ): { executable: Executable; modification?: PreparedModification } {
     const context = { env: this.env, markerCount };
     switch (statement.kind) {
       case 'select':
-        return prepareSelect(statement, resolve(statement.table), context);
+        return { executable: prepareSelect(statement, resolve(statement.table), context) };
       case 'insert':
       case 'insertJson':
       case 'update':
       case 'delete': {
         const table = resolve(statement.table);
         const durable = this.schema.view.keyspace(table.keyspace)?.durableWrites ?? true;
-        return withDurability(prepareModification(statement, table, context), durable);
+        const modification = prepareModification(statement, table, context);
+        return { executable: withDurability(modification, durable), modification };
       }
       case 'batch':
-        return prepareBatch(statement, resolve, context);
+        return { executable: prepareBatch(statement, resolve, context) };
       default:
         throw new InvalidRequestError(`${statement.kind} cannot be prepared or executed here`);
     }
@@ -304,6 +378,34 @@ export class QueryProcessor {
       return hit || event.target === 'TYPE';
     });
   }
+}
+
+const INVALID_IN_BATCH = 'Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed.';
+
+function isModification(statement: Statement): boolean {
+  const kind = statement.kind;
+  return kind === 'insert' || kind === 'insertJson' || kind === 'update' || kind === 'delete';
+}
+
+/** Cassandra's BatchStatement rules on mixing counter and regular writes. */
+function checkBatchKinds(statements: readonly PreparedModification[], type: BatchType): void {
+  const hasCounters = statements.some((s) => s.isCounter);
+  const hasNonCounters = statements.some((s) => !s.isCounter);
+  if (type === 'counter' && hasNonCounters)
+    throw new InvalidRequestError('Cannot include non-counter statement in a counter batch');
+  if (type === 'logged' && hasCounters)
+    throw new InvalidRequestError('Cannot include a counter statement in a logged batch');
+  if (hasCounters && hasNonCounters)
+    throw new InvalidRequestError('Counter and non-counter mutations cannot exist in the same batch');
+}
+
+function unprepared(id: Uint8Array): UnpreparedError {
+  return new UnpreparedError(
+    id,
+    `Prepared query with ID ${Buffer.from(id).toString('hex')} not found (either the query was not prepared ` +
+      'on this host (maybe the host has been restarted?) or you have prepared too many queries and it has ' +
+      'been evicted from the internal cache)',
+  );
 }
 
 function isNamed(values: QueryValues): values is ReadonlyMap<string, BindValues[number]> {

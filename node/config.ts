@@ -1,0 +1,334 @@
+/**
+ * A node's configuration: what `startNode` takes, its defaults, and the YAML file (`--config
+ * sibyl.yaml`) read with cassandra.yaml's property names. Unknown properties and bad values stop
+ * start-up with a message naming them (Cassandra's ConfigurationException), never silently.
+ */
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { parse as parseYaml } from 'yaml';
+import { SibylError } from '../common/errors.js';
+import type { StorageOptions } from '../common/limits.js';
+import { KiB, MiB, nativeTransportDefaults, nodeDefaults } from '../common/limits.js';
+
+export interface NativeTransportOptions {
+  maxFrameBodyBytes: number;
+  maxConcurrentRequestsPerConnection: number;
+  maxConcurrentRequestBytesPerConnection: number;
+  /** -1: unlimited. */
+  maxConnections: number;
+  drainTimeoutMs: number;
+}
+
+/** What `startNode` takes; everything but `dataDir` has a default. */
+export interface NodeConfig {
+  readonly dataDir: string;
+  /** Address of this node (default 127.0.0.1); the native server listens on it too. */
+  readonly listenAddress?: string;
+  /** Address the native server binds (rpc_address; default: listenAddress). */
+  readonly rpcAddress?: string;
+  /** Address peers see (broadcast_address; default: listenAddress). */
+  readonly broadcastAddress?: string;
+  /** Address clients are told to use (broadcast_rpc_address; default: rpcAddress). */
+  readonly broadcastRpcAddress?: string;
+  /** native_transport_port (default 9042; 0 picks a free port, see `SibylNode.port`). */
+  readonly nativePort?: number;
+  readonly storagePort?: number;
+  readonly adminPort?: number;
+  readonly clusterName?: string;
+  readonly dc?: string;
+  readonly rack?: string;
+  readonly numTokens?: number;
+  /** Seed addresses; kept for the cluster issue, a single node does not use them. */
+  readonly seeds?: readonly string[];
+  readonly storage?: Partial<StorageOptions>;
+  readonly nativeTransport?: Partial<NativeTransportOptions>;
+  /** pino level (default: SIBYL_LOG_LEVEL or 'info'). */
+  readonly logLevel?: string;
+  /** Where logs go: DATA_DIR/logs/system.log (default on), a readable copy on stdout (default off). */
+  readonly logToFile?: boolean;
+  readonly logToStdout?: boolean;
+}
+
+export interface ResolvedNodeConfig {
+  readonly dataDir: string;
+  readonly listenAddress: string;
+  readonly rpcAddress: string;
+  readonly broadcastAddress: string;
+  readonly broadcastRpcAddress: string;
+  readonly nativePort: number;
+  readonly storagePort: number;
+  readonly adminPort: number;
+  readonly clusterName: string;
+  readonly dc: string;
+  readonly rack: string;
+  readonly numTokens: number;
+  readonly seeds: readonly string[];
+  readonly storage: Partial<StorageOptions>;
+  readonly nativeTransport: NativeTransportOptions;
+  readonly logLevel: string;
+  readonly logToFile: boolean;
+  readonly logToStdout: boolean;
+}
+
+/** A configuration property is unknown or has a bad value (Cassandra's ConfigurationException). */
+export class NodeConfigError extends SibylError {
+  constructor(message: string) {
+    super('CONFIGURATION', message);
+    this.name = 'ConfigurationException';
+  }
+}
+
+export function resolveConfig(config: NodeConfig): ResolvedNodeConfig {
+  const listenAddress = config.listenAddress ?? '127.0.0.1';
+  const rpcAddress = config.rpcAddress ?? listenAddress;
+  const resolved: ResolvedNodeConfig = {
+    dataDir: config.dataDir,
+    listenAddress,
+    rpcAddress,
+    broadcastAddress: config.broadcastAddress ?? listenAddress,
+    broadcastRpcAddress: config.broadcastRpcAddress ?? rpcAddress,
+    nativePort: config.nativePort ?? nativeTransportDefaults.nativePort,
+    storagePort: config.storagePort ?? nodeDefaults.storagePort,
+    adminPort: config.adminPort ?? nodeDefaults.adminPort,
+    clusterName: config.clusterName ?? nodeDefaults.clusterName,
+    dc: config.dc ?? nodeDefaults.dataCenter,
+    rack: config.rack ?? nodeDefaults.rack,
+    numTokens: config.numTokens ?? nodeDefaults.numTokens,
+    seeds: config.seeds ?? [],
+    storage: config.storage ?? {},
+    nativeTransport: { ...nativeTransportDefaults, ...config.nativeTransport },
+    logLevel: config.logLevel ?? process.env.SIBYL_LOG_LEVEL ?? 'info',
+    logToFile: config.logToFile ?? true,
+    logToStdout: config.logToStdout ?? false,
+  };
+  checkConfig(resolved);
+  return resolved;
+}
+
+function checkConfig(config: ResolvedNodeConfig): void {
+  if (!config.dataDir) throw new NodeConfigError('data_file_directories (--data-dir) must be set');
+  for (const [key, value] of [
+    ['listen_address', config.listenAddress],
+    ['rpc_address', config.rpcAddress],
+    ['broadcast_address', config.broadcastAddress],
+    ['broadcast_rpc_address', config.broadcastRpcAddress],
+  ] as const) {
+    if (isIP(value) === 0) throw badValue(key, value, 'an IP address');
+  }
+  if (config.broadcastRpcAddress === '0.0.0.0' || config.broadcastRpcAddress === '::')
+    throw badValue('broadcast_rpc_address', config.broadcastRpcAddress, 'a routable address');
+  for (const [key, value] of [
+    ['native_transport_port', config.nativePort],
+    ['storage_port', config.storagePort],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 0 || value > 65535) throw badValue(key, value, 'a port');
+  }
+  if (!Number.isInteger(config.numTokens) || config.numTokens < 1 || config.numTokens > 1536)
+    throw badValue('num_tokens', config.numTokens, 'an integer between 1 and 1536');
+  const frame = config.nativeTransport.maxFrameBodyBytes;
+  if (!(frame >= 1024 && frame <= nativeTransportDefaults.maxFrameBodyCapBytes))
+    throw badValue('native_transport_max_frame_size', frame, 'between 1KiB and 256MiB');
+  if (!(config.nativeTransport.maxConcurrentRequestsPerConnection >= 1))
+    throw badValue(
+      'native_transport_max_concurrent_requests_per_connection',
+      config.nativeTransport.maxConcurrentRequestsPerConnection,
+      'at least 1',
+    );
+}
+
+function badValue(key: string, value: unknown, expected: string): NodeConfigError {
+  return new NodeConfigError(`Invalid value for ${key}: ${JSON.stringify(value)} (expected ${expected})`);
+}
+
+/** Reads a YAML file with cassandra.yaml's names into a partial `NodeConfig`. */
+export async function loadConfigFile(path: string): Promise<Partial<NodeConfig>> {
+  const text = await readFile(path, 'utf8');
+  return parseConfigYaml(text, path);
+}
+
+export function parseConfigYaml(text: string, source = 'sibyl.yaml'): Partial<NodeConfig> {
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new NodeConfigError(`Invalid yaml in ${source}: ${(error as Error).message}`);
+  }
+  if (document === null || document === undefined) return {};
+  if (typeof document !== 'object' || Array.isArray(document))
+    throw new NodeConfigError(`Invalid yaml in ${source}: expected a map of properties`);
+  const builder = new ConfigBuilder();
+  for (const [key, value] of Object.entries(document as Record<string, unknown>)) {
+    if (value === null) continue; // an empty property keeps its default, as in cassandra.yaml
+    const property = PROPERTIES[key];
+    if (!property) {
+      throw new NodeConfigError(
+        `Invalid yaml in ${source}. Please remove properties [${key}] from your configuration (unknown property)`,
+      );
+    }
+    property(builder, value, key);
+  }
+  return builder.build();
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+class ConfigBuilder {
+  readonly top: Mutable<Partial<NodeConfig>> = {};
+  readonly storage: Partial<StorageOptions> = {};
+  readonly nativeTransport: Partial<NativeTransportOptions> = {};
+
+  build(): Partial<NodeConfig> {
+    return { ...this.top, storage: this.storage, nativeTransport: this.nativeTransport };
+  }
+}
+
+type Property = (builder: ConfigBuilder, value: unknown, key: string) => void;
+
+const ignored: Property = () => {};
+
+/** Every property Sibyl reads, by its cassandra.yaml name. */
+const PROPERTIES: Readonly<Record<string, Property>> = {
+  cluster_name: (b, v, k) => {
+    b.top.clusterName = text(v, k);
+  },
+  num_tokens: (b, v, k) => {
+    b.top.numTokens = integer(v, k);
+  },
+  listen_address: (b, v, k) => {
+    b.top.listenAddress = text(v, k);
+  },
+  rpc_address: (b, v, k) => {
+    b.top.rpcAddress = text(v, k);
+  },
+  broadcast_address: (b, v, k) => {
+    b.top.broadcastAddress = text(v, k);
+  },
+  broadcast_rpc_address: (b, v, k) => {
+    b.top.broadcastRpcAddress = text(v, k);
+  },
+  native_transport_port: (b, v, k) => {
+    b.top.nativePort = integer(v, k);
+  },
+  storage_port: (b, v, k) => {
+    b.top.storagePort = integer(v, k);
+  },
+  dc: (b, v, k) => {
+    b.top.dc = text(v, k);
+  },
+  rack: (b, v, k) => {
+    b.top.rack = text(v, k);
+  },
+  data_file_directories: (b, v, k) => {
+    if (!Array.isArray(v) || v.length === 0) throw badValue(k, v, 'a list of directories');
+    // Sibyl keeps one data directory; further entries are not used.
+    b.top.dataDir = text(v[0], k);
+  },
+  seed_provider: (b, v, k) => {
+    b.top.seeds = seedsOf(v, k);
+  },
+  commitlog_sync: (b, v, k) => {
+    const mode = text(v, k);
+    if (mode !== 'periodic' && mode !== 'batch' && mode !== 'group')
+      throw badValue(k, v, 'periodic, batch or group');
+    b.storage.commitlogSync = mode;
+  },
+  commitlog_sync_period: (b, v, k) => {
+    b.storage.commitlogSyncPeriodMs = duration(v, k);
+  },
+  commitlog_sync_period_in_ms: (b, v, k) => {
+    b.storage.commitlogSyncPeriodMs = integer(v, k);
+  },
+  commitlog_sync_group_window: (b, v, k) => {
+    b.storage.commitlogSyncGroupWindowMs = duration(v, k);
+  },
+  commitlog_sync_group_window_in_ms: (b, v, k) => {
+    b.storage.commitlogSyncGroupWindowMs = integer(v, k);
+  },
+  commitlog_segment_size: (b, v, k) => {
+    b.storage.commitlogSegmentSizeBytes = size(v, k);
+  },
+  commitlog_segment_size_in_mb: (b, v, k) => {
+    b.storage.commitlogSegmentSizeBytes = integer(v, k) * MiB;
+  },
+  max_mutation_size: (b, v, k) => {
+    b.storage.maxMutationSizeBytes = size(v, k);
+  },
+  file_cache_size: (b, v, k) => {
+    b.storage.chunkCacheSizeBytes = size(v, k);
+  },
+  native_transport_max_frame_size: (b, v, k) => {
+    b.nativeTransport.maxFrameBodyBytes = size(v, k);
+  },
+  native_transport_max_frame_size_in_mb: (b, v, k) => {
+    b.nativeTransport.maxFrameBodyBytes = integer(v, k) * MiB;
+  },
+  native_transport_max_concurrent_requests_per_connection: (b, v, k) => {
+    b.nativeTransport.maxConcurrentRequestsPerConnection = integer(v, k);
+  },
+  native_transport_max_concurrent_requests_in_bytes: (b, v, k) => {
+    b.nativeTransport.maxConcurrentRequestBytesPerConnection = integer(v, k);
+  },
+  native_transport_max_concurrent_connections: (b, v, k) => {
+    b.nativeTransport.maxConnections = integer(v, k);
+  },
+  // Read so that a cassandra.yaml carrying them starts; the features they tune come with later issues.
+  endpoint_snitch: ignored,
+  hinted_handoff_enabled: ignored,
+  max_hint_window: ignored,
+  max_hint_window_in_ms: ignored,
+  read_request_timeout: ignored,
+  write_request_timeout: ignored,
+  read_request_timeout_in_ms: ignored,
+  write_request_timeout_in_ms: ignored,
+};
+
+function text(value: unknown, key: string): string {
+  if (typeof value !== 'string' && typeof value !== 'number') throw badValue(key, value, 'a string');
+  return String(value);
+}
+
+function integer(value: unknown, key: string): number {
+  const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw badValue(key, value, 'an integer');
+  return n;
+}
+
+const DURATION_UNITS_MS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/** Cassandra 4.1 durations: "10000ms", "10s", "2m", "1h", "1d". */
+function duration(value: unknown, key: string): number {
+  const match = typeof value === 'string' ? /^\s*(\d+)\s*(ms|s|m|h|d)\s*$/i.exec(value) : null;
+  if (!match) throw badValue(key, value, 'a duration such as "10000ms" or "10s"');
+  return Number(match[1]) * DURATION_UNITS_MS[match[2]!.toLowerCase()]!;
+}
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { b: 1, kib: KiB, mib: MiB, gib: 1024 * MiB };
+
+/** Cassandra 4.1 data sizes: "16MiB", "1024KiB", "1GiB", "100B". */
+function size(value: unknown, key: string): number {
+  const match = typeof value === 'string' ? /^\s*(\d+)\s*(B|KiB|MiB|GiB)\s*$/i.exec(value) : null;
+  if (!match) throw badValue(key, value, 'a size such as "16MiB"');
+  return Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!;
+}
+
+/** seed_provider: [{ class_name, parameters: [{ seeds: "ip1,ip2" }] }] as in cassandra.yaml. */
+function seedsOf(value: unknown, key: string): string[] {
+  const provider = Array.isArray(value) ? (value[0] as Record<string, unknown> | undefined) : undefined;
+  const parameters = provider?.parameters;
+  const first = Array.isArray(parameters)
+    ? (parameters[0] as Record<string, unknown> | undefined)
+    : undefined;
+  const seeds = first?.seeds;
+  if (typeof seeds !== 'string')
+    throw badValue(key, value, 'a seed provider with parameters: [{seeds: "…"}]');
+  return seeds
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
