@@ -100,17 +100,22 @@ describe('the DataStax driver against a node', () => {
     expect(kept.first().get('v')).toBe('v4');
   });
 
-  it('pages through 2000 rows with eachRow and with stream', async () => {
+  const ROWS = 10_000;
+
+  it('pages through 10k rows with eachRow and with stream', async () => {
     const insert = 'INSERT INTO app.events (k, c, v) VALUES (?, ?, ?)';
-    const writes = [];
-    for (let c = 0; c < 2000; c++) writes.push(client.execute(insert, [2, c, 'x'], { prepare: true }));
-    await Promise.all(writes);
+    for (let from = 0; from < ROWS; from += 500) {
+      const writes = [];
+      for (let c = from; c < from + 500; c++)
+        writes.push(client.execute(insert, [2, c, 'x'], { prepare: true }));
+      await Promise.all(writes);
+    }
     let seen = 0;
     await new Promise<void>((resolve, reject) =>
       client.eachRow(
         'SELECT c FROM app.events WHERE k = ?',
         [2],
-        { prepare: true, fetchSize: 150, autoPage: true },
+        { prepare: true, fetchSize: 1000, autoPage: true },
         (_n, row) => {
           expect(row.get('c')).toBe(seen);
           seen++;
@@ -118,12 +123,12 @@ describe('the DataStax driver against a node', () => {
         (error) => (error ? reject(error) : resolve()),
       ),
     );
-    expect(seen).toBe(2000);
+    expect(seen).toBe(ROWS);
     let streamed = 0;
     // The driver's typings call the stream an EventEmitter; it is a Readable, hence async-iterable.
-    const stream = client.stream('SELECT c FROM app.events WHERE k = 2', [], { fetchSize: 333 });
+    const stream = client.stream('SELECT c FROM app.events WHERE k = 2', [], { fetchSize: 1333 });
     for await (const _row of stream as unknown as AsyncIterable<cassandra.types.Row>) streamed++;
-    expect(streamed).toBe(2000);
+    expect(streamed).toBe(ROWS);
     const firstPage = await client.execute('SELECT c FROM app.events WHERE k = 2', [], { fetchSize: 100 });
     expect(firstPage.rowLength).toBe(100);
     const second = await client.execute('SELECT c FROM app.events WHERE k = 2', [], {
