@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerCql } from './commands/cql.js';
 import { registerNode } from './commands/node.js';
+import { registerShell } from './commands/shell.js';
 import { registerSSTableTools } from './commands/sstable-tools.js';
 import { registerStress } from './commands/stress.js';
 
@@ -17,6 +18,7 @@ program
   .version('0.1.0');
 registerCql(program);
 registerNode(program);
+registerShell(program);
 registerStress(program);
 registerSSTableTools(program);
 
