@@ -10,6 +10,7 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
+import { formatTerm, parseStatement } from '../../cql/parser/index.js';
 import type { CqlType } from '../../cql/types/index.js';
 import {
   deserialize,
@@ -75,10 +76,39 @@ export function exportText(type: CqlType, bytes: Uint8Array | null): string | nu
 export function importLiteral(type: CqlType, field: CsvField, nullText: string): string | null {
   if (!field.quoted && field.text === nullText) return null;
   const text = field.text;
-  if (type.kind !== 'native') return text.trim() === '' ? null : text;
+  if (type.kind !== 'native') return text.trim() === '' ? null : collectionLiteral(text);
   if (type.name === 'text' || type.name === 'ascii') return `'${text.replaceAll("'", "''")}'`;
   if (text.trim() === '') return null;
   return formatCqlLiteral(type, deserialize(type, fromString(type.name, text.trim())));
+}
+
+const LITERAL_KINDS = new Set(['list', 'set', 'map', 'tuple', 'udt', 'constant', 'null']);
+
+/**
+ * A collection, tuple or user-type field is CQL literal text. It is parsed as the one value of an
+ * INSERT and printed back from the parsed tree, so a field can only ever be a literal: text that
+ * would close the VALUES list or add clauses (`[1]) USING TIMESTAMP 0 --`) is refused.
+ */
+function collectionLiteral(text: string): string {
+  let parsed: ReturnType<typeof parseStatement>;
+  try {
+    parsed = parseStatement(`INSERT INTO t (c) VALUES (${text})`);
+  } catch {
+    throw new Error(`Failed to import value ${JSON.stringify(text)}: not a CQL literal`);
+  }
+  const statement = parsed.statement;
+  const value = statement.kind === 'insert' ? statement.values[0] : undefined;
+  const plain =
+    statement.kind === 'insert' &&
+    statement.values.length === 1 &&
+    statement.using.ttl === undefined &&
+    statement.using.timestamp === undefined &&
+    !statement.ifNotExists &&
+    parsed.bindMarkers.length === 0;
+  if (!plain || value === undefined || !LITERAL_KINDS.has(value.kind)) {
+    throw new Error(`Failed to import value ${JSON.stringify(text)}: not a CQL literal`);
+  }
+  return formatTerm(value);
 }
 
 function progress(context: CopyContext, rows: number, startedMs: number): void {

@@ -141,3 +141,19 @@ describe('CSV', () => {
     expect(() => open.end()).toThrow('CSV ends inside a quoted field');
   });
 });
+
+describe('COPY FROM fields', () => {
+  it('keeps collection fields to one literal, refusing text that would add clauses', async () => {
+    const { importLiteral } = await import('../../cli/shell/copy.js');
+    const { CqlTypes, listOf } = await import('../../cql/types/index.js');
+    const list = listOf(CqlTypes.int, false);
+    expect(importLiteral(list, { text: '[1,2]', quoted: false }, '')).toBe('[1, 2]');
+    expect(() => importLiteral(list, { text: '[1]) USING TIMESTAMP 0 --', quoted: false }, '')).toThrow(
+      /not a CQL literal/,
+    );
+    expect(() => importLiteral(list, { text: '[1]); DROP KEYSPACE ks; --', quoted: true }, '')).toThrow(
+      /not a CQL literal/,
+    );
+    expect(() => importLiteral(list, { text: 'now()', quoted: false }, '')).toThrow(/not a CQL literal/);
+  });
+});
