@@ -140,3 +140,70 @@ export const nodeDefaults = {
   storagePort: 7000,
   adminPort: 7199,
 } as const;
+
+/**
+ * Internode messaging (node/messaging/; cassandra.yaml's internode_* and *_request_timeout names
+ * where they exist). `checkMessagingLimits` asserts their relations when a MessagingService starts.
+ */
+export const messagingDefaults = {
+  /** storage_port: internode TCP. */
+  storagePort: 7000,
+  /** Largest frame (header + body) sent or accepted; a bigger incoming one closes its connection. */
+  maxFrameBytes: 16 * MiB,
+  /**
+   * Bytes queued for one peer and not yet handed to its socket (internode_application_send_queue
+   * reserve, per endpoint). Past it `send` and `request` fail with MESSAGING_QUEUE_FULL.
+   */
+  maxQueuedBytesPerPeer: 64 * MiB,
+  /** Requests awaiting a response, across all peers; past it `request` fails with MESSAGING_OVERLOADED. */
+  maxPendingRequests: 131_072,
+  /** Inbound requests one connection may have in its handlers before its socket is no longer read. */
+  maxInFlightRequestsPerConnection: 4_096,
+  /** Response bytes one inbound connection may hold unwritten before its socket is no longer read. */
+  maxUnwrittenResponseBytesPerConnection: 16 * MiB,
+  /** internode_tcp_connect_timeout. */
+  connectTimeoutMs: 2_000,
+  /** Reconnection backoff: base doubles per failed attempt up to the maximum, with jitter. */
+  reconnectBaseDelayMs: 100,
+  reconnectMaxDelayMs: 10_000,
+  /** internode_timeout: a request older than its timeout when it arrives is dropped, not executed. */
+  dropExpiredRequests: true as boolean,
+  /** Per-verb timeouts, by class (cassandra.yaml *_request_timeout defaults). */
+  writeRequestTimeoutMs: 2_000,
+  readRequestTimeoutMs: 5_000,
+  rangeRequestTimeoutMs: 10_000,
+  truncateRequestTimeoutMs: 60_000,
+  /** request_timeout: everything without a class of its own (schema, echo, repair, streaming). */
+  requestTimeoutMs: 10_000,
+  gossipTimeoutMs: 1_000,
+} as const;
+
+export type MessagingOptions = {
+  -readonly [K in keyof typeof messagingDefaults]: (typeof messagingDefaults)[K] extends number
+    ? number
+    : (typeof messagingDefaults)[K];
+};
+
+/** Asserts the relations between messaging limits. */
+export function checkMessagingLimits(options: MessagingOptions): void {
+  const fail = (message: string): never => {
+    throw new Error(`invalid messaging limits: ${message}`);
+  };
+  if (options.maxFrameBytes < 1 * KiB) fail('max frame size must be at least 1 KiB');
+  if (options.maxFrameBytes > 0xffff_ffff) fail('max frame size must fit the 32-bit length prefix');
+  if (options.maxQueuedBytesPerPeer < options.maxFrameBytes) {
+    fail('the per-peer queue must hold at least one frame of the largest size');
+  }
+  if (options.maxPendingRequests < 1 || options.maxPendingRequests > 0x7fff_ffff) {
+    fail('max pending requests must be between 1 and 2^31-1 (request ids are 32-bit)');
+  }
+  if (options.reconnectBaseDelayMs <= 0 || options.reconnectMaxDelayMs < options.reconnectBaseDelayMs) {
+    fail('reconnect delays must be positive, the maximum at least the base');
+  }
+}
+
+export function messagingOptions(overrides: Partial<MessagingOptions> = {}): MessagingOptions {
+  const options = { ...messagingDefaults, ...overrides } as MessagingOptions;
+  checkMessagingLimits(options);
+  return options;
+}
