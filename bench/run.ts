@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   commitlog: async () => (await import('./commitlog.js')).run(),
   sstable: async () => (await import('./sstable.js')).run(),
   cql: async () => (await import('./cql.js')).run(),
+  client: async () => (await import('./client.js')).run(),
   messaging: async () => (await import('./messaging.js')).run(),
 };
 

@@ -52,6 +52,8 @@ export class Client {
   private readonly control: ControlConnection;
   private currentKeyspace: string | undefined;
   private connecting: Promise<void> | undefined;
+  /** Set once connect() succeeded: requests then skip awaiting it. */
+  private connected = false;
   private closed = false;
 
   constructor(options: ClientOptions) {
@@ -104,19 +106,24 @@ export class Client {
   /** The endpoints holding a partition key (serialized, or its components), primary first. */
   getReplicas(keyspace: string, routingKey: Uint8Array | readonly Uint8Array[]): string[] {
     const key = explicitRoutingKey(routingKey);
-    return key === undefined ? [] : this.cluster.replicas(tokenOfRoutingKey(key), keyspace);
+    return key === undefined ? [] : [...this.cluster.replicas(tokenOfRoutingKey(key), keyspace)];
   }
 
   /** Connects (once; later calls share the first): control connection, metadata, pools, keyspace. */
   connect(): Promise<void> {
     if (this.closed) return Promise.reject(new DriverError('The client was shut down'));
     if (this.connecting === undefined) {
-      this.connecting = this.doConnect().catch((error: unknown) => {
-        this.connecting = undefined;
-        this.control.shutdown();
-        this.cluster.shutdown();
-        throw error;
-      });
+      this.connecting = this.doConnect().then(
+        () => {
+          this.connected = true;
+        },
+        (error: unknown) => {
+          this.connecting = undefined;
+          this.control.shutdown();
+          this.cluster.shutdown();
+          throw error;
+        },
+      );
     }
     return this.connecting;
   }
@@ -142,7 +149,7 @@ export class Client {
 
   /** Runs one statement; the result holds one page (`pageState` says where the next one starts). */
   async execute(cql: string, params?: Params, options: QueryOptions = {}): Promise<ResultSet> {
-    await this.connect();
+    if (!this.connected) await this.connect();
     const prepare = options.prepare ?? this.options.defaults.prepare;
     if (prepare) return this.executePrepared(cql, params, options);
     const { values, names } = encodeInferred(params, options.hints);
@@ -159,16 +166,25 @@ export class Client {
     params: Params | undefined,
     options: QueryOptions,
   ): Promise<ResultSet> {
-    const statement = await this.prepare(cql);
+    // A cached statement is used without a promise of its own: this is every request but the first.
+    const statement = this.prepared.get(this.currentKeyspace, cql) ?? (await this.prepare(cql));
     const values = encodeForMarkers(params, statement.variables);
     const explicit = options.routingKey === undefined ? undefined : explicitRoutingKey(options.routingKey);
     const routingKey = explicit ?? routingKeyOf(values, statement.partitionKeyIndexes);
     const token = routingKey === undefined ? undefined : tokenOfRoutingKey(routingKey);
     const keyspace = statement.variables[0]?.keyspace ?? this.currentKeyspace;
-    const parameters = this.parametersOf(options, values);
+    // The statement's result columns are known: the server need not send them with every page
+    // (as the DataStax driver does; a schema change of the table forgets the statement).
+    const skipMetadata = statement.resultColumns !== undefined && statement.resultColumns.length > 0;
+    const parameters = this.parametersOf(options, values, undefined, skipMetadata);
     const statements = [statement];
-    const build = (): RequestMessage => ({ type: 'EXECUTE', id: statements[0]!.id, parameters });
-    const outcome = await this.run(build, statements, token, keyspace, options);
+    const outcome = await this.run(
+      () => ({ type: 'EXECUTE', id: statements[0]!.id, parameters }),
+      statements,
+      token,
+      keyspace,
+      options,
+    );
     return this.finish(outcome, statements[0]!.resultColumns);
   }
 
@@ -272,24 +288,27 @@ export class Client {
     this.cluster.shutdown();
   }
 
+  /** Built field by field (no spreads): it is made for every request. */
   private parametersOf(
     options: QueryOptions,
     values: QueryParameters['values'],
     names?: string[],
+    skipMetadata = false,
   ): QueryParameters {
     const serial = options.serialConsistency ?? this.options.defaults.serialConsistency;
     const pagingState = pageStateBytes(options.pageState);
     const timestamp = timestampMicros(options.timestamp);
-    return {
+    const parameters: { -readonly [K in keyof QueryParameters]: QueryParameters[K] } = {
       consistency: checkConsistency(options.consistency ?? this.options.defaults.consistency),
-      skipMetadata: false,
+      skipMetadata,
       pageSize: options.fetchSize ?? this.options.limits.fetchSize,
-      ...(values !== undefined && values.length > 0 && { values }),
-      ...(names !== undefined && names.length > 0 && { valueNames: names }),
-      ...(pagingState !== undefined && { pagingState }),
-      ...(serial !== undefined && { serialConsistency: checkConsistency(serial) }),
-      ...(timestamp !== undefined && { defaultTimestamp: timestamp }),
     };
+    if (values !== undefined && values.length > 0) parameters.values = values;
+    if (names !== undefined && names.length > 0) parameters.valueNames = names;
+    if (pagingState !== undefined) parameters.pagingState = pagingState;
+    if (serial !== undefined) parameters.serialConsistency = checkConsistency(serial);
+    if (timestamp !== undefined) parameters.defaultTimestamp = timestamp;
+    return parameters;
   }
 
   /**
@@ -305,17 +324,28 @@ export class Client {
   ): Promise<Outcome> {
     if (this.closed) throw new DriverError('The client was shut down');
     const timeoutMs = options.readTimeoutMs ?? this.options.limits.readTimeoutMs;
-    const send = async (connection: Connection): Promise<DecodedResponse> => {
-      try {
-        return await connection.request(build(), timeoutMs);
-      } catch (error) {
-        if (!(error instanceof ResponseError) || error.code !== ErrorCode.UNPREPARED) throw error;
-        await this.reprepare(connection, statements, error);
-        return connection.request(build(), timeoutMs);
-      }
-    };
     const plan = this.cluster.queryPlan(token, keyspace);
-    return executeOnPlan(plan, this.cluster, send, options.isIdempotent ?? false);
+    return executeOnPlan(
+      plan,
+      this.cluster,
+      (connection) => this.send(connection, build, statements, timeoutMs),
+      options.isIdempotent ?? false,
+    );
+  }
+
+  /** Sends on one connection; UNPREPARED re-prepares there and sends once more. */
+  private send(
+    connection: Connection,
+    build: () => RequestMessage,
+    statements: PreparedStatement[],
+    timeoutMs: number,
+  ): Promise<DecodedResponse> {
+    // A plain promise, not an async function: the common case is the request's own promise.
+    return connection.request(build(), timeoutMs).catch(async (error: unknown) => {
+      if (!(error instanceof ResponseError) || error.code !== ErrorCode.UNPREPARED) throw error;
+      await this.reprepare(connection, statements, error);
+      return connection.request(build(), timeoutMs);
+    });
   }
 
   private async reprepare(
@@ -338,13 +368,24 @@ export class Client {
     statements[statements.indexOf(stale)] = fresh;
   }
 
-  private async finish(
+  /** The result set; only a schema change makes the caller wait (for schema agreement). */
+  private finish(
     outcome: Outcome,
     knownColumns?: PreparedStatement['resultColumns'],
-  ): Promise<ResultSet> {
+  ): ResultSet | Promise<ResultSet> {
     const result = resultOf(outcome.response);
     if (result.kind === 'set_keyspace') this.currentKeyspace = result.keyspace;
-    if (result.kind === 'schema_change') await this.afterSchemaChange(result.change);
+    if (result.kind === 'schema_change') {
+      return this.afterSchemaChange(result.change).then(() => this.resultSet(outcome, result, knownColumns));
+    }
+    return this.resultSet(outcome, result, knownColumns);
+  }
+
+  private resultSet(
+    outcome: Outcome,
+    result: Result,
+    knownColumns: PreparedStatement['resultColumns'],
+  ): ResultSet {
     const info = {
       warnings: outcome.response.warnings ?? [],
       queriedHost: outcome.host,

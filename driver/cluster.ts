@@ -17,9 +17,12 @@ import { roundRobinPlan, tokenAwarePlan } from './load-balancing.js';
 import type { PreparedCache } from './prepared-cache.js';
 import type { BackoffOptions } from './reconnection-policy.js';
 import type { PoolLookup } from './request-execution.js';
-import { buildTokenRing, type Replication, replicasOf, type TokenRing } from './token-ring.js';
+import { buildTokenRing, ownerIndex, type Replication, replicasOf, type TokenRing } from './token-ring.js';
 
 const log = logger('driver');
+
+/** The replication of a keyspace the client does not know: route to the primary owner. */
+const PRIMARY_ONLY: Replication = { kind: 'other' };
 
 export interface ClusterOptions {
   readonly localDataCenter: string;
@@ -35,6 +38,11 @@ export class Cluster implements ControlListener, PoolLookup {
   private readonly pools = new Map<string, HostPool>();
   private ring: TokenRing = buildTokenRing([]);
   private replication = new Map<string, Replication>();
+  /**
+   * Replicas by owner index, per replication, for the current ring: a request's replicas depend
+   * only on which ring token owns its token, so each is computed once instead of per request.
+   */
+  private replicaCache = new Map<Replication, (readonly string[] | undefined)[]>();
   private counter = 0;
   /** system.local.data_center of the host the control connection is on. */
   controlDataCenter: string | undefined;
@@ -55,11 +63,25 @@ export class Cluster implements ControlListener, PoolLookup {
     return tokenAwarePlan(child, this.replicas(token, keyspace), counter);
   }
 
-  replicas(token: Token, keyspace: string | undefined): string[] {
-    const replication = (keyspace !== undefined ? this.replication.get(keyspace) : undefined) ?? {
-      kind: 'other',
-    };
-    return replicasOf(this.ring, token, replication);
+  replicas(token: Token, keyspace: string | undefined): readonly string[] {
+    const replication = (keyspace !== undefined ? this.replication.get(keyspace) : undefined) ?? PRIMARY_ONLY;
+    const index = ownerIndex(this.ring, token);
+    if (index < 0) return [];
+    let byOwner = this.replicaCache.get(replication);
+    if (byOwner === undefined) {
+      byOwner = [];
+      this.replicaCache.set(replication, byOwner);
+    }
+    let replicas = byOwner[index];
+    if (replicas === undefined) {
+      replicas = replicasOf(this.ring, token, replication);
+      byOwner[index] = replicas;
+    }
+    return replicas;
+  }
+
+  tryBorrow(hostKey: string): Connection | undefined {
+    return this.pools.get(hostKey)?.tryBorrow();
   }
 
   async borrow(hostKey: string): Promise<Connection> {
@@ -80,6 +102,7 @@ export class Cluster implements ControlListener, PoolLookup {
     // A later connect() rebuilds everything from the control connection.
     this.hostsByKey.clear();
     this.ring = buildTokenRing([]);
+    this.replicaCache = new Map();
   }
 
   hostsChanged(local: ClusterHost, peers: readonly ClusterHost[]): void {
@@ -99,10 +122,12 @@ export class Cluster implements ControlListener, PoolLookup {
     this.ring = buildTokenRing(
       this.hosts.map((h) => ({ endpoint: h.key, dataCenter: h.dataCenter, tokens: h.info.tokens })),
     );
+    this.replicaCache = new Map();
   }
 
   replications(byKeyspace: ReadonlyMap<string, Replication>): void {
     this.replication = new Map(byKeyspace);
+    this.replicaCache = new Map();
   }
 
   statusChange(address: string, up: boolean): void {

@@ -52,6 +52,18 @@ export class HostPool {
     return connection;
   }
 
+  /**
+   * The connection `borrow` would lend, when that needs no waiting (the pool is full and the least
+   * busy connection is in the client's keyspace); undefined otherwise. Saves a promise per request.
+   */
+  tryBorrow(): Connection | undefined {
+    if (this.closed || this.connections.length < this.options.connectionsPerHost) return undefined;
+    const connection = this.leastBusy();
+    if (connection === undefined) return undefined;
+    const keyspace = this.options.keyspace();
+    return keyspace === undefined || connection.keyspace === keyspace ? connection : undefined;
+  }
+
   /** Opens connections up to the target, once at a time; failures start the reconnection schedule. */
   fill(): Promise<void> {
     if (this.opening === undefined) {

@@ -34,12 +34,13 @@ export function tokenAwarePlan(
   replicas: readonly string[],
   counter: number,
 ): string[] {
-  const allowed = new Set(childPlan);
-  const local = replicas.filter((endpoint) => allowed.has(endpoint));
+  // Arrays, not sets: plans and replica lists are short, and this runs for every request.
+  const local: string[] = [];
+  for (const endpoint of replicas) if (childPlan.includes(endpoint)) local.push(endpoint);
   if (local.length === 0) return [...childPlan];
-  const first = rotate(local, counter);
-  const chosen = new Set(first);
-  return [...first, ...childPlan.filter((endpoint) => !chosen.has(endpoint))];
+  const plan = rotate(local, counter);
+  for (const endpoint of childPlan) if (!local.includes(endpoint)) plan.push(endpoint);
+  return plan;
 }
 
 function rotate<T>(items: readonly T[], counter: number): T[] {

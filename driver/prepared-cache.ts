@@ -17,25 +17,34 @@ export interface PreparedStatement {
   readonly resultColumns: readonly ColumnSpec[] | undefined;
 }
 
+interface Entry {
+  readonly statement: PreparedStatement;
+  /** The cache's use counter when the entry was last used: the smallest goes first. */
+  lastUse: number;
+}
+
 export class PreparedCache {
-  private readonly entries = new Map<string, PreparedStatement>();
+  /**
+   * Keyspace (or '') → query text → entry. Two levels rather than one concatenated key: a lookup
+   * happens for every request, and the caller's query string (usually the same string each time)
+   * keeps its hash, where a concatenation would be a new string to hash every time.
+   */
+  private readonly entries = new Map<string, Map<string, Entry>>();
   private readonly pending = new Map<string, Promise<PreparedStatement>>();
+  private count = 0;
+  private uses = 0;
 
   constructor(private readonly capacity: number) {}
 
   get size(): number {
-    return this.entries.size;
+    return this.count;
   }
 
   get(keyspace: string | undefined, query: string): PreparedStatement | undefined {
-    const key = keyOf(keyspace, query);
-    const entry = this.entries.get(key);
-    if (entry !== undefined) {
-      // Re-insert: Map order is the LRU order.
-      this.entries.delete(key);
-      this.entries.set(key, entry);
-    }
-    return entry;
+    const entry = this.entries.get(keyspace ?? '')?.get(query);
+    if (entry === undefined) return undefined;
+    entry.lastUse = ++this.uses;
+    return entry.statement;
   }
 
   /** The cached statement, or the one `prepare` produces (shared by concurrent callers). */
@@ -46,13 +55,13 @@ export class PreparedCache {
   ): Promise<PreparedStatement> {
     const cached = this.get(keyspace, query);
     if (cached !== undefined) return cached;
-    const key = keyOf(keyspace, query);
+    const key = `${keyspace ?? ''}\u0000${query}`;
     let promise = this.pending.get(key);
     if (promise === undefined) {
       promise = prepare().finally(() => this.pending.delete(key));
       this.pending.set(key, promise);
       promise.then(
-        (statement) => this.put(key, statement),
+        (statement) => this.put(keyspace, statement),
         () => {},
       );
     }
@@ -61,38 +70,54 @@ export class PreparedCache {
 
   /** Replaces an entry after a re-prepare (the server may hand out the same id again). */
   replace(statement: PreparedStatement): void {
-    this.put(keyOf(statement.keyspace, statement.query), statement);
+    this.put(statement.keyspace, statement);
   }
 
   /** Forgets the statements binding or selecting columns of `keyspace.table` (all of it without a table). */
   invalidate(keyspace: string, table?: string): number {
     let dropped = 0;
-    for (const [key, statement] of this.entries) {
-      if (touches(statement, keyspace, table)) {
-        this.entries.delete(key);
-        dropped++;
+    for (const byQuery of this.entries.values()) {
+      for (const [query, entry] of byQuery) {
+        if (touches(entry.statement, keyspace, table)) {
+          byQuery.delete(query);
+          dropped++;
+        }
       }
     }
+    this.count -= dropped;
     return dropped;
   }
 
   clear(): void {
     this.entries.clear();
+    this.count = 0;
   }
 
-  private put(key: string, statement: PreparedStatement): void {
-    this.entries.delete(key);
-    this.entries.set(key, statement);
-    while (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
+  private put(keyspace: string | undefined, statement: PreparedStatement): void {
+    let byQuery = this.entries.get(keyspace ?? '');
+    if (byQuery === undefined) {
+      byQuery = new Map();
+      this.entries.set(keyspace ?? '', byQuery);
     }
+    if (!byQuery.has(statement.query)) this.count++;
+    byQuery.set(statement.query, { statement, lastUse: ++this.uses });
+    while (this.count > this.capacity) this.evictLeastRecentlyUsed();
   }
-}
 
-function keyOf(keyspace: string | undefined, query: string): string {
-  return `${keyspace ?? ''}\u0000${query}`;
+  /** A scan, but only when a new statement overflows the cache (each costs a PREPARE anyway). */
+  private evictLeastRecentlyUsed(): void {
+    let oldest: { byQuery: Map<string, Entry>; query: string; lastUse: number } | undefined;
+    for (const byQuery of this.entries.values()) {
+      for (const [query, entry] of byQuery) {
+        if (oldest === undefined || entry.lastUse < oldest.lastUse) {
+          oldest = { byQuery, query, lastUse: entry.lastUse };
+        }
+      }
+    }
+    if (oldest === undefined) return;
+    oldest.byQuery.delete(oldest.query);
+    this.count--;
+  }
 }
 
 function touches(statement: PreparedStatement, keyspace: string, table: string | undefined): boolean {

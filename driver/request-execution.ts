@@ -9,6 +9,8 @@ import { ConnectionError, NoHostAvailableError, OperationTimedOutError, Response
 import { decideRetry, failureOfErrorCode, type RequestFailure } from './retry-policy.js';
 
 export interface PoolLookup {
+  /** A connection to lend at once, if there is one (no promise); else `borrow` is used. */
+  tryBorrow(hostKey: string): Connection | undefined;
   borrow(hostKey: string): Promise<Connection>;
 }
 
@@ -18,6 +20,9 @@ export interface Outcome {
   /** Hosts that failed before `host` answered. */
   readonly tried: ReadonlyMap<string, Error>;
 }
+
+/** Shared by every outcome that succeeded at the first host (the common case): nothing to allocate. */
+const NOTHING_TRIED: ReadonlyMap<string, Error> = new Map();
 
 /** How an error looks to the retry policy. */
 export function failureOf(error: unknown): RequestFailure {
@@ -34,17 +39,18 @@ export async function executeOnPlan(
   send: (connection: Connection) => Promise<DecodedResponse>,
   idempotent: boolean,
 ): Promise<Outcome> {
-  const tried = new Map<string, Error>();
+  let tried: Map<string, Error> | undefined;
   let retries = 0;
   let index = 0;
   while (index < plan.length) {
     const host = plan[index]!;
     try {
-      const connection = await pools.borrow(host);
+      const connection = pools.tryBorrow(host) ?? (await pools.borrow(host));
       const response = await send(connection);
-      return { response, host, tried };
+      return { response, host, tried: tried ?? NOTHING_TRIED };
     } catch (error) {
       if (!(error instanceof Error)) throw error;
+      tried ??= new Map();
       tried.set(host, error);
       const failure = failureOf(error);
       const decision = decideRetry(failure, { retries, idempotent });
@@ -54,5 +60,5 @@ export async function executeOnPlan(
       if (!decision.sameHost) index++;
     }
   }
-  throw new NoHostAvailableError(tried);
+  throw new NoHostAvailableError(tried ?? new Map());
 }

@@ -63,7 +63,8 @@ export function resultSetOf(
   if (result.kind !== 'rows') return new ResultSet([], [], info);
   const specs = result.metadata.columns ?? knownColumns;
   if (specs === undefined) throw new DriverError('Rows without column metadata');
-  const columns = specs.map(({ name, type, keyspace, table }) => ({ name, type, keyspace, table }));
+  // A ColumnSpec is a ColumnInfo: shared (both are read-only), not copied for every result.
+  const columns: readonly ColumnInfo[] = specs;
   const rows = result.rows.map((row) => decodeRow(row, columns));
   // The paging state is a view of the frame; a copy keeps the frame collectable.
   const pageState = result.metadata.pagingState;

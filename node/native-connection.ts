@@ -11,21 +11,43 @@ import type { Logger } from '../common/logger.js';
 import { CqlRequestError, CqlSyntaxError } from '../cql/errors.js';
 import type { DecodedItem, Frame, ProtocolEvent, ResponseMessage } from '../cql/protocol/index.js';
 import {
+  appendResponse,
+  BodyWriter,
   decodeRequest,
   ErrorCode,
   encodeResponse,
   errorBodyFrom,
   FrameDecoder,
   isSupportedVersion,
-  PROTOCOL_VERSION,
   unsupportedVersionResponse,
 } from '../cql/protocol/index.js';
 import type { NativeTransportOptions } from './config.js';
 import type { ConnectionState, Reply, RequestHandler } from './request-handler.js';
 import { newConnectionState } from './request-handler.js';
 
+/** The output batch's buffer: room for a few hundred small responses before it is replaced. */
+const OUTPUT_BUFFER_BYTES = 64 * 1024;
+/**
+ * Requests started per event-loop turn (see `dispatchSlice`). Measured with 128 in flight on one
+ * connection: 32 gave the client work early enough (~1.5x the throughput of starting a whole chunk
+ * at once) while keeping one write per 30-odd responses.
+ */
+const DISPATCH_SLICE = 32;
+/** Started frames kept at the front of the waiting list before it is compacted. */
+const COMPACT_WAITING_AT = 8 * DISPATCH_SLICE;
+
 export class NativeConnection {
   private readonly decoder: FrameDecoder;
+  /**
+   * Responses finished in this turn of the event loop, written to the socket together by one
+   * `flush` (a write per response was a third of the server's time: one syscall each).
+   */
+  private readonly output = new BodyWriter(OUTPUT_BUFFER_BYTES);
+  private flushScheduled = false;
+  /** Decoded frames not started yet (see `dispatchSlice`), from `waitingHead` on. */
+  private waiting: DecodedItem[] = [];
+  private waitingHead = 0;
+  private sliceScheduled = false;
   private readonly state: ConnectionState = newConnectionState();
   private inFlight = 0;
   private inFlightBytes = 0;
@@ -64,7 +86,8 @@ export class NativeConnection {
   /** Pushes an EVENT (stream -1) if the client REGISTERed for its type. */
   sendEvent(event: ProtocolEvent): void {
     if (!this.state.ready || !this.state.events.has(event.type) || this.closing) return;
-    this.write(encodeResponse({ type: 'EVENT', event }, { streamId: -1 }, this.codecOptions()));
+    appendResponse(this.output, { type: 'EVENT', event }, { streamId: -1 }, this.codecOptions());
+    this.scheduleFlush();
   }
 
   /**
@@ -82,6 +105,7 @@ export class NativeConnection {
       await Promise.race([new Promise<void>((resolve) => this.idleWaiters.push(resolve)), timedOut]);
       clearTimeout(timer);
     }
+    this.flush();
     this.socket.end();
     // Read on (and ignore) what still arrives, so the client's end of the socket is seen and it closes.
     this.socket.resume();
@@ -102,10 +126,43 @@ export class NativeConnection {
       return;
     }
     for (const item of items) {
-      if (this.closing) return;
+      this.waiting.push(item);
+      // A waiting frame counts as in flight: the limits bound what is read, not what has started.
+      if (item.kind === 'frame') this.track(1, item.frame.body.length);
+    }
+    if (!this.sliceScheduled) this.dispatchSlice();
+  }
+
+  /**
+   * Starts at most DISPATCH_SLICE waiting requests, then lets the event loop run before the next
+   * slice. A chunk of a hundred requests started at once would answer them all at the end, and the
+   * client would idle meanwhile; slices send the first answers while the rest are still being run,
+   * so client and server work at the same time.
+   */
+  private dispatchSlice(): void {
+    this.sliceScheduled = false;
+    const end = Math.min(this.waiting.length, this.waitingHead + DISPATCH_SLICE);
+    while (this.waitingHead < end && !this.closing) {
+      const item = this.waiting[this.waitingHead++]!;
       if (item.kind === 'frame') this.dispatch(item.frame);
       else this.refuseFrame(item);
     }
+    if (this.closing || this.waitingHead === this.waiting.length) {
+      // Closing: the frames still waiting are never answered.
+      for (const item of this.waiting.slice(this.waitingHead)) {
+        if (item.kind === 'frame') this.track(-1, -item.frame.body.length);
+      }
+      this.waiting = [];
+      this.waitingHead = 0;
+      return;
+    }
+    if (this.waitingHead >= COMPACT_WAITING_AT) {
+      // Under steady load the list may never run empty: drop the started frames (and their chunks).
+      this.waiting = this.waiting.slice(this.waitingHead);
+      this.waitingHead = 0;
+    }
+    this.sliceScheduled = true;
+    setImmediate(() => this.dispatchSlice());
   }
 
   /** A frame the decoder could not accept: answer it in the client's version, then close. */
@@ -131,36 +188,44 @@ export class NativeConnection {
       message = decodeRequest(frame, this.codecOptions()).message;
     } catch (error) {
       // A body that does not parse: the stream may be out of step from here on.
-      this.closeAfter(this.encode({ type: 'ERROR', error: errorBodyFrom(error) }, streamId, undefined));
+      const message: ResponseMessage = { type: 'ERROR', error: errorBodyFrom(error) };
+      this.closeAfter(encodeResponse(message, { streamId }, this.codecOptions()));
+      this.track(-1, -frame.body.length);
       return;
     }
     const bytes = frame.body.length;
-    this.inFlight++;
+    // One `then` per request: its callbacks answer and release the request's share of the limits.
+    this.handler.handle(message, this.state).then(
+      (reply) => {
+        try {
+          this.respond(reply, streamId);
+        } finally {
+          this.track(-1, -bytes);
+        }
+      },
+      (error: unknown) => {
+        try {
+          this.respondWithError(error, streamId, message.type);
+        } finally {
+          this.track(-1, -bytes);
+        }
+      },
+    );
+  }
+
+  private track(requests: number, bytes: number): void {
+    this.inFlight += requests;
     this.inFlightBytes += bytes;
     this.updateReading();
-    this.handler
-      .handle(message, this.state)
-      .then(
-        (reply) => this.respond(reply, streamId),
-        (error: unknown) => this.respondWithError(error, streamId, message.type),
-      )
-      .finally(() => {
-        this.inFlight--;
-        this.inFlightBytes -= bytes;
-        this.updateReading();
-        if (this.inFlight === 0) this.notifyIdle();
-      });
+    if (this.inFlight === 0) this.notifyIdle();
   }
 
   private respond(reply: Reply, streamId: number): void {
-    let bytes: Buffer;
     try {
-      bytes = this.encode(reply.message, streamId, reply.warnings);
+      this.append(reply.message, streamId, reply.warnings);
     } catch (error) {
       this.respondWithError(error, streamId, reply.message.type);
-      return;
     }
-    this.write(bytes);
   }
 
   private respondWithError(error: unknown, streamId: number, requestType: string): void {
@@ -171,16 +236,32 @@ export class NativeConnection {
     const body = errorBodyFrom(error);
     if (body.code === ErrorCode.SERVER_ERROR && error instanceof CqlRequestError)
       this.log.warn({ err: error, request: requestType }, 'server error');
-    this.write(this.encode({ type: 'ERROR', error: body }, streamId, undefined));
+    this.append({ type: 'ERROR', error: body }, streamId, undefined);
   }
 
-  private encode(
-    message: ResponseMessage,
-    streamId: number,
-    warnings: readonly string[] | undefined,
-  ): Buffer {
+  /** Adds a response to this turn's batch (whole or not at all: an encoding error throws). */
+  private append(message: ResponseMessage, streamId: number, warnings: readonly string[] | undefined): void {
+    if (this.socket.destroyed || !this.socket.writable) return;
     const envelope = warnings ? { streamId, warnings } : { streamId };
-    return encodeResponse(message, envelope, { ...this.codecOptions(), version: PROTOCOL_VERSION });
+    appendResponse(this.output, message, envelope, this.codecOptions());
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // After the microtasks of this turn: every request of a chunk usually completes in them.
+    process.nextTick(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const bytes = this.output.take();
+    if (bytes.length === 0 || this.socket.destroyed || !this.socket.writable) return;
+    if (!this.socket.write(bytes)) {
+      this.writeBlocked = true;
+      this.updateReading();
+    }
   }
 
   private codecOptions(): {
@@ -193,16 +274,10 @@ export class NativeConnection {
       : { maxFrameBodyBytes: this.limits.maxFrameBodyBytes };
   }
 
-  private write(bytes: Buffer): void {
-    if (this.socket.destroyed || !this.socket.writable) return;
-    if (!this.socket.write(bytes)) {
-      this.writeBlocked = true;
-      this.updateReading();
-    }
-  }
-
   private closeAfter(bytes: Buffer): void {
     this.closing = true;
+    // Responses already finished go first: the client may be waiting for them.
+    this.flush();
     if (this.socket.writable) this.socket.end(bytes);
     // A client that never reads cannot keep the socket open.
     setTimeout(() => this.socket.destroy(), 5_000).unref();

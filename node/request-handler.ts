@@ -139,20 +139,24 @@ function boundValue(value: ProtocolValue): Uint8Array | null | typeof UNSET {
 }
 
 function queryValues(parameters: QueryParameters): QueryValues {
-  const values = (parameters.values ?? []).map(boundValue);
+  const bound = parameters.values;
+  const values: (Uint8Array | null | typeof UNSET)[] = [];
+  if (bound !== undefined) for (const value of bound) values.push(boundValue(value));
   const names = parameters.valueNames;
   if (names === undefined) return values;
   return new Map(names.map((name, i) => [name, values[i]!]));
 }
 
+/** Built field by field (no spreads): it is made for every request. */
 function executeOptions(parameters: QueryParameters): ExecuteOptions {
-  return {
+  const options: { -readonly [K in keyof ExecuteOptions]: ExecuteOptions[K] } = {
     consistency: parameters.consistency,
-    ...(parameters.serialConsistency ? { serialConsistency: parameters.serialConsistency } : {}),
-    ...(parameters.pageSize !== undefined ? { pageSize: parameters.pageSize } : {}),
-    ...(parameters.pagingState !== undefined ? { pagingState: parameters.pagingState } : {}),
-    ...(parameters.defaultTimestamp !== undefined ? { timestamp: Number(parameters.defaultTimestamp) } : {}),
   };
+  if (parameters.serialConsistency) options.serialConsistency = parameters.serialConsistency;
+  if (parameters.pageSize !== undefined) options.pageSize = parameters.pageSize;
+  if (parameters.pagingState !== undefined) options.pagingState = parameters.pagingState;
+  if (parameters.defaultTimestamp !== undefined) options.timestamp = Number(parameters.defaultTimestamp);
+  return options;
 }
 
 function resultReply(result: QueryResult, skipMetadata: boolean): Reply {

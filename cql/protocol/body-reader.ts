@@ -13,12 +13,22 @@ import { type InetSocketAddress, NOT_SET, type ProtocolValue } from './values.js
 
 export class BodyReader {
   private offset = 0;
-  private readonly view: DataView;
-  private readonly buffer: Buffer;
+  /** Made on first use: most bodies (a prepared EXECUTE, a Void or one-row RESULT) need neither. */
+  private viewOfBody: DataView | undefined;
+  private bufferOfBody: Buffer | undefined;
 
-  constructor(private readonly body: Uint8Array) {
-    this.view = new DataView(body.buffer, body.byteOffset, body.byteLength);
-    this.buffer = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  constructor(private readonly body: Uint8Array) {}
+
+  private get view(): DataView {
+    const body = this.body;
+    this.viewOfBody ??= new DataView(body.buffer, body.byteOffset, body.byteLength);
+    return this.viewOfBody;
+  }
+
+  private get buffer(): Buffer {
+    const body = this.body;
+    this.bufferOfBody ??= Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    return this.bufferOfBody;
   }
 
   get position(): number {
@@ -67,16 +77,18 @@ export class BodyReader {
   /** [short]: unsigned 16 bits. */
   short(): number {
     this.need(2, 'a [short]');
-    const value = this.view.getUint16(this.offset);
+    const body = this.body;
+    const at = this.offset;
     this.offset += 2;
-    return value;
+    return (body[at]! << 8) | body[at + 1]!;
   }
 
   int(): number {
     this.need(4, 'an [int]');
-    const value = this.view.getInt32(this.offset);
+    const body = this.body;
+    const at = this.offset;
     this.offset += 4;
-    return value;
+    return (body[at]! << 24) | (body[at + 1]! << 16) | (body[at + 2]! << 8) | body[at + 3]!;
   }
 
   long(): bigint {

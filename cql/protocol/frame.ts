@@ -30,28 +30,33 @@ export function headerLengthOf(versionByte: number): number {
 
 /** Parses a header; the caller guarantees `headerLengthOf(bytes[offset])` bytes are there. */
 export function readFrameHeader(bytes: Uint8Array, offset = 0): FrameHeader {
-  const view = new DataView(bytes.buffer, bytes.byteOffset + offset);
-  const versionByte = view.getUint8(0);
+  // Byte arithmetic rather than a DataView: a header is read for every frame received.
+  const versionByte = bytes[offset]!;
   const version = versionByte & ~RESPONSE_VERSION_BIT;
   const isResponse = (versionByte & RESPONSE_VERSION_BIT) !== 0;
+  const flags = bytes[offset + 1]!;
   if (version < 3) {
     return {
       version,
       isResponse,
-      flags: view.getUint8(1),
-      streamId: view.getInt8(2),
-      opcode: view.getUint8(3),
-      bodyLength: view.getInt32(4),
+      flags,
+      streamId: (bytes[offset + 2]! << 24) >> 24,
+      opcode: bytes[offset + 3]!,
+      bodyLength: int32At(bytes, offset + 4),
     };
   }
   return {
     version,
     isResponse,
-    flags: view.getUint8(1),
-    streamId: view.getInt16(2),
-    opcode: view.getUint8(4),
-    bodyLength: view.getInt32(5),
+    flags,
+    streamId: ((bytes[offset + 2]! << 24) >> 16) | bytes[offset + 3]!,
+    opcode: bytes[offset + 4]!,
+    bodyLength: int32At(bytes, offset + 5),
   };
+}
+
+function int32At(bytes: Uint8Array, offset: number): number {
+  return (bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!;
 }
 
 /** Writes `header` at `offset` of `target` (which has room for it); returns the header length. */
@@ -71,6 +76,24 @@ export function writeFrameHeader(target: Uint8Array, offset: number, header: Fra
     view.setInt32(5, header.bodyLength);
   }
   return length;
+}
+
+/**
+ * Writes a v3+ header at `offset` from its fields, without building a header object: the hot path
+ * of every frame a connection sends.
+ */
+export function writeFrameHeaderFields(
+  target: Buffer,
+  offset: number,
+  header: Omit<FrameHeader, 'bodyLength'>,
+  bodyLength: number,
+): void {
+  assert(target.length - offset >= HEADER_LENGTH, 'room for the frame header');
+  target[offset] = (header.version & 0x7f) | (header.isResponse ? RESPONSE_VERSION_BIT : 0);
+  target[offset + 1] = header.flags;
+  target.writeInt16BE(header.streamId, offset + 2);
+  target[offset + 4] = header.opcode;
+  target.writeInt32BE(bodyLength, offset + 5);
 }
 
 /** A whole frame (header + body) as one buffer. */

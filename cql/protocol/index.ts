@@ -29,6 +29,8 @@ export {
 } from './frame.js';
 export { type DecodedItem, FrameDecoder, type FrameDecoderOptions } from './frame-decoder.js';
 export {
+  appendRequest,
+  appendResponse,
   type CodecOptions,
   type CustomPayload,
   type DecodedRequest,

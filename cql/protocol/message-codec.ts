@@ -3,12 +3,11 @@
  * custom payload; a response's tracing id, warnings and custom payload, in that order) and the
  * body, compressed when a compressor was negotiated by STARTUP.
  */
-import { assert } from '../../common/errors.js';
 import { BodyReader } from './body-reader.js';
 import { BodyWriter } from './body-writer.js';
 import type { FrameCompressor } from './compression.js';
-import { FrameFlag, HEADER_LENGTH, MAX_FRAME_BODY_BYTES, Opcode, PROTOCOL_VERSION } from './constants.js';
-import { encodeFrame, type Frame, type FrameHeader, writeFrameHeader } from './frame.js';
+import { FrameFlag, MAX_FRAME_BODY_BYTES, Opcode, PROTOCOL_VERSION } from './constants.js';
+import type { Frame, FrameHeader } from './frame.js';
 import { ProtocolError } from './protocol-error.js';
 import { type RequestMessage, readRequestBody, writeRequestBody } from './request-messages.js';
 import { type ResponseMessage, readResponseBody, writeResponseBody } from './response-messages.js';
@@ -52,68 +51,111 @@ export interface DecodedResponse {
   readonly customPayload?: CustomPayload;
 }
 
+/** One request frame as its own buffer. */
 export function encodeRequest(
   message: RequestMessage,
   envelope: RequestEnvelope,
   options: CodecOptions = {},
 ): Buffer {
-  const writer = new BodyWriter(256, HEADER_LENGTH);
-  let flags = envelope.tracing ? FrameFlag.TRACING : 0;
-  if (envelope.customPayload !== undefined) {
-    flags |= FrameFlag.CUSTOM_PAYLOAD;
-    writer.bytesMap(envelope.customPayload);
-  }
-  writeRequestBody(writer, message);
-  const compressor = message.type === 'STARTUP' ? undefined : options.compressor;
-  const header = { version: PROTOCOL_VERSION, isResponse: false, flags, streamId: envelope.streamId };
-  return finishFrame(writer, { ...header, opcode: Opcode[message.type] }, compressor);
+  const writer = new BodyWriter(256);
+  appendRequest(writer, message, envelope, options);
+  return writer.take();
 }
 
+/**
+ * Appends one whole request frame to `out` (a connection's output batch). On an encoding error
+ * nothing is appended and the error is thrown.
+ */
+export function appendRequest(
+  out: BodyWriter,
+  message: RequestMessage,
+  envelope: RequestEnvelope,
+  options: CodecOptions = {},
+): void {
+  out.beginFrame();
+  try {
+    let flags = envelope.tracing ? FrameFlag.TRACING : 0;
+    if (envelope.customPayload !== undefined) {
+      flags |= FrameFlag.CUSTOM_PAYLOAD;
+      out.bytesMap(envelope.customPayload);
+    }
+    writeRequestBody(out, message);
+    const compressor = message.type === 'STARTUP' ? undefined : options.compressor;
+    const opcode = Opcode[message.type];
+    const header = {
+      version: PROTOCOL_VERSION,
+      isResponse: false,
+      flags,
+      streamId: envelope.streamId,
+      opcode,
+    };
+    endFrame(out, header, compressor);
+  } catch (error) {
+    out.abandonFrame();
+    throw error;
+  }
+}
+
+/** One response frame as its own buffer. */
 export function encodeResponse(
   message: ResponseMessage,
   envelope: ResponseEnvelope,
   options: CodecOptions & { readonly version?: number } = {},
 ): Buffer {
-  const writer = new BodyWriter(256, HEADER_LENGTH);
-  let flags = 0;
-  if (envelope.tracingId !== undefined) {
-    flags |= FrameFlag.TRACING;
-    writer.uuid(envelope.tracingId);
-  }
-  if (envelope.warnings !== undefined) {
-    flags |= FrameFlag.WARNING;
-    writer.stringList(envelope.warnings);
-  }
-  if (envelope.customPayload !== undefined) {
-    flags |= FrameFlag.CUSTOM_PAYLOAD;
-    writer.bytesMap(envelope.customPayload);
-  }
-  writeResponseBody(writer, message);
-  const version = options.version ?? PROTOCOL_VERSION;
-  const header = {
-    version,
-    isResponse: true,
-    flags,
-    streamId: envelope.streamId,
-    opcode: Opcode[message.type],
-  };
-  return finishFrame(writer, header, options.compressor);
+  const writer = new BodyWriter(256);
+  appendResponse(writer, message, envelope, options);
+  return writer.take();
 }
 
-function finishFrame(
-  writer: BodyWriter,
+/**
+ * Appends one whole response frame to `out` (a connection's output batch). On an encoding error
+ * nothing is appended and the error is thrown.
+ */
+export function appendResponse(
+  out: BodyWriter,
+  message: ResponseMessage,
+  envelope: ResponseEnvelope,
+  options: CodecOptions & { readonly version?: number } = {},
+): void {
+  out.beginFrame();
+  try {
+    let flags = 0;
+    if (envelope.tracingId !== undefined) {
+      flags |= FrameFlag.TRACING;
+      out.uuid(envelope.tracingId);
+    }
+    if (envelope.warnings !== undefined) {
+      flags |= FrameFlag.WARNING;
+      out.stringList(envelope.warnings);
+    }
+    if (envelope.customPayload !== undefined) {
+      flags |= FrameFlag.CUSTOM_PAYLOAD;
+      out.bytesMap(envelope.customPayload);
+    }
+    writeResponseBody(out, message);
+    const version = options.version ?? PROTOCOL_VERSION;
+    const opcode = Opcode[message.type];
+    const header = { version, isResponse: true, flags, streamId: envelope.streamId, opcode };
+    endFrame(out, header, options.compressor);
+  } catch (error) {
+    out.abandonFrame();
+    throw error;
+  }
+}
+
+function endFrame(
+  out: BodyWriter,
   header: Omit<FrameHeader, 'bodyLength'>,
   compressor: FrameCompressor | undefined,
-): Buffer {
+): void {
+  const body = out.frameBody();
   // An empty body is sent as is: there is nothing to gain and a peer need not decompress nothing.
-  if (compressor !== undefined && writer.bodyLength > 0) {
-    const body = compressor.compress(writer.finish());
-    return encodeFrame({ ...header, flags: header.flags | FrameFlag.COMPRESSION }, body);
+  if (compressor === undefined || body.length === 0) {
+    out.endFrame(header);
+    return;
   }
-  const frame = writer.finishWithReserve();
-  const written = writeFrameHeader(frame, 0, { ...header, bodyLength: writer.bodyLength });
-  assert(written === HEADER_LENGTH, 'v3+ header fills the reserved prefix');
-  return frame;
+  out.replaceFrameBody(compressor.compress(body));
+  out.endFrame({ ...header, flags: header.flags | FrameFlag.COMPRESSION });
 }
 
 export function decodeRequest(frame: Frame, options: CodecOptions = {}): DecodedRequest {
