@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCluster } from './commands/cluster.js';
 import { registerCql } from './commands/cql.js';
 import { registerNode } from './commands/node.js';
 import { registerShell } from './commands/shell.js';
@@ -16,6 +17,7 @@ program
   .name('sibyl')
   .description('Sibyl: a leaderless, Cassandra-style wide-column database')
   .version('0.1.0');
+registerCluster(program);
 registerCql(program);
 registerNode(program);
 registerShell(program);
