@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { SibylError } from '../common/errors.js';
 import type { StorageOptions } from '../common/limits.js';
 import { KiB, MiB, nativeTransportDefaults, nodeDefaults } from '../common/limits.js';
+import { gossipDefaults } from './gossip/gossip-defaults.js';
 
 export interface NativeTransportOptions {
   maxFrameBodyBytes: number;
@@ -38,8 +39,10 @@ export interface NodeConfig {
   readonly dc?: string;
   readonly rack?: string;
   readonly numTokens?: number;
-  /** Seed addresses; kept for the cluster issue, a single node does not use them. */
+  /** Seed addresses (`ip` or `ip:port`, the port defaulting to ours); none: a cluster of one. */
   readonly seeds?: readonly string[];
+  /** phi_convict_threshold (default 8, Cassandra's: ~18 s of silence; 4 gives ~9 s). */
+  readonly phiConvictThreshold?: number;
   readonly storage?: Partial<StorageOptions>;
   readonly nativeTransport?: Partial<NativeTransportOptions>;
   /** pino level (default: SIBYL_LOG_LEVEL or 'info'). */
@@ -63,6 +66,7 @@ export interface ResolvedNodeConfig {
   readonly rack: string;
   readonly numTokens: number;
   readonly seeds: readonly string[];
+  readonly phiConvictThreshold: number;
   readonly storage: Partial<StorageOptions>;
   readonly nativeTransport: NativeTransportOptions;
   readonly logLevel: string;
@@ -88,13 +92,16 @@ export function resolveConfig(config: NodeConfig): ResolvedNodeConfig {
     broadcastAddress: config.broadcastAddress ?? listenAddress,
     broadcastRpcAddress: config.broadcastRpcAddress ?? rpcAddress,
     nativePort: config.nativePort ?? nativeTransportDefaults.nativePort,
-    storagePort: config.storagePort ?? nodeDefaults.storagePort,
+    // A node asked for a free native port (tests, embedded) takes a free storage port as well:
+    // nobody names it as a seed, and two such nodes on one host must not fight over 7000.
+    storagePort: config.storagePort ?? (config.nativePort === 0 ? 0 : nodeDefaults.storagePort),
     adminPort: config.adminPort ?? nodeDefaults.adminPort,
     clusterName: config.clusterName ?? nodeDefaults.clusterName,
     dc: config.dc ?? nodeDefaults.dataCenter,
     rack: config.rack ?? nodeDefaults.rack,
     numTokens: config.numTokens ?? nodeDefaults.numTokens,
     seeds: config.seeds ?? [],
+    phiConvictThreshold: config.phiConvictThreshold ?? gossipDefaults.phiConvictThreshold,
     storage: config.storage ?? {},
     nativeTransport: { ...nativeTransportDefaults, ...config.nativeTransport },
     logLevel: config.logLevel ?? process.env.SIBYL_LOG_LEVEL ?? 'info',
@@ -123,6 +130,8 @@ function checkConfig(config: ResolvedNodeConfig): void {
   ] as const) {
     if (!Number.isInteger(value) || value < 0 || value > 65535) throw badValue(key, value, 'a port');
   }
+  if (!(config.phiConvictThreshold >= 1 && config.phiConvictThreshold <= 32))
+    throw badValue('phi_convict_threshold', config.phiConvictThreshold, 'a number between 1 and 32');
   if (!Number.isInteger(config.numTokens) || config.numTokens < 1 || config.numTokens > 1536)
     throw badValue('num_tokens', config.numTokens, 'an integer between 1 and 1536');
   const frame = config.nativeTransport.maxFrameBodyBytes;
@@ -226,6 +235,9 @@ const PROPERTIES: Readonly<Record<string, Property>> = {
   seed_provider: (b, v, k) => {
     b.top.seeds = seedsOf(v, k);
   },
+  phi_convict_threshold: (b, v, k) => {
+    b.top.phiConvictThreshold = decimal(v, k);
+  },
   commitlog_sync: (b, v, k) => {
     const mode = text(v, k);
     if (mode !== 'periodic' && mode !== 'batch' && mode !== 'group')
@@ -290,6 +302,12 @@ function text(value: unknown, key: string): string {
 function integer(value: unknown, key: string): number {
   const n = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw badValue(key, value, 'an integer');
+  return n;
+}
+
+function decimal(value: unknown, key: string): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n)) throw badValue(key, value, 'a number');
   return n;
 }
 

@@ -1,5 +1,6 @@
 /** One running Sibyl node (see README.md): start it with `startNode`, stop it with `close()`. */
 
+export type { ClusterView } from './cluster/cluster-service.js';
 export type { NativeTransportOptions, NodeConfig, ResolvedNodeConfig } from './config.js';
 export { loadConfigFile, NodeConfigError, parseConfigYaml, resolveConfig } from './config.js';
 export {

@@ -83,25 +83,49 @@ function literal(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
+/**
+ * The gossip generation of this start: the time in seconds, but always above the one stored by the
+ * previous start (Cassandra's max(stored + 1, now)), so peers take the restart for a restart even if
+ * the clock went back.
+ */
+export async function nextGossipGeneration(processor: QueryProcessor, nowMs: number): Promise<number> {
+  const result = await processor.execute(
+    "SELECT gossip_generation FROM system.local WHERE key = 'local'",
+    {},
+  );
+  const cell = result.kind === 'rows' ? result.result.rows[0]?.[0] : undefined;
+  const stored = cell ? Buffer.from(cell).readInt32BE(0) : 0;
+  return Math.max(stored + 1, Math.floor(nowMs / 1000));
+}
+
+/** What the cluster side adds to `system.local`: the generation and the storage port bound. */
+export interface LocalClusterInfo {
+  readonly gossipGeneration: number;
+  readonly storagePort: number;
+}
+
 /** Writes the whole `system.local` row. */
 export async function writeSystemLocal(
   processor: QueryProcessor,
   config: ResolvedNodeConfig,
   identity: NodeIdentity,
   nowMs: number,
+  cluster?: LocalClusterInfo,
 ): Promise<void> {
+  const storagePort = cluster?.storagePort ?? config.storagePort;
+  const generation = cluster?.gossipGeneration ?? Math.floor(nowMs / 1000);
   const columns: [string, string][] = [
     ['key', literal('local')],
     ['bootstrapped', literal('COMPLETED')],
     ['broadcast_address', literal(config.broadcastAddress)],
-    ['broadcast_port', String(config.storagePort)],
+    ['broadcast_port', String(storagePort)],
     ['cluster_name', literal(config.clusterName)],
     ['cql_version', literal(CQL_VERSION)],
     ['data_center', literal(config.dc)],
-    ['gossip_generation', String(Math.floor(nowMs / 1000))],
+    ['gossip_generation', String(generation)],
     ['host_id', identity.hostId],
     ['listen_address', literal(config.listenAddress)],
-    ['listen_port', String(config.storagePort)],
+    ['listen_port', String(storagePort)],
     ['native_protocol_version', literal(NATIVE_PROTOCOL_VERSION)],
     ['partitioner', literal(PARTITIONER)],
     ['rack', literal(config.rack)],

@@ -1,6 +1,7 @@
 /**
- * One running node: opens the log, the storage engine and the query processor, writes its
- * `system.local` row, and serves the native protocol. `close()` drains in the reverse order: no new
+ * One running node: opens the log, the storage engine and the query processor, starts internode
+ * messaging, writes its `system.local` row, serves the native protocol and joins the cluster by
+ * gossip (node/cluster/). `close()` works in the reverse order: shutdown announced to peers, no new
  * connections, in-flight requests answered, memtables flushed, commit log synced. The CLI
  * (`sibyl node start`) and the driver's embedded mode start nodes through `startNode` alone.
  */
@@ -11,10 +12,19 @@ import { systemClock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { QueryProcessor } from '../cql/query-processor.js';
 import { StorageEngine } from '../storage/storage-engine.js';
+import type { ClusterView } from './cluster/cluster-service.js';
+import { ClusterService, startClusterMessaging } from './cluster/cluster-service.js';
 import type { NodeConfig, ResolvedNodeConfig } from './config.js';
 import { resolveConfig } from './config.js';
 import type { NodeIdentity } from './local-info.js';
-import { loadOrCreateIdentity, trackSchemaVersion, writeSystemLocal } from './local-info.js';
+import {
+  loadOrCreateIdentity,
+  nextGossipGeneration,
+  trackSchemaVersion,
+  writeSystemLocal,
+} from './local-info.js';
+import type { MessagingService } from './messaging/index.js';
+import { splitHostPort } from './messaging/transport.js';
 import { NativeServer } from './native-server.js';
 import type { NodeLog } from './node-logging.js';
 import { openNodeLog } from './node-logging.js';
@@ -35,6 +45,8 @@ export interface SibylNode {
   readonly address: string;
   /** The native port, the one actually bound (useful with `nativePort: 0`). */
   readonly port: number;
+  /** Membership, liveness, ring and schema versions as this node's gossip sees them. */
+  readonly cluster: ClusterView;
   /** Drains and stops the node; resolves once its data is flushed. Idempotent. */
   close(): Promise<void>;
 }
@@ -53,6 +65,8 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
   const log = nodeLog.logger.child({ component: 'node' });
   log.info({ dataDir: resolved.dataDir, cluster: resolved.clusterName }, 'starting node');
   let engine: StorageEngine | undefined;
+  let messaging: MessagingService | undefined;
+  let server: NativeServer | undefined;
   try {
     engine = await StorageEngine.open({ dataDir: resolved.dataDir, options: resolved.storage, clock });
     const processor = await QueryProcessor.open(engine, {
@@ -65,14 +79,35 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       bytes: random,
       uuid,
     });
-    await writeSystemLocal(processor, resolved, identity, clock.nowMs());
+    messaging = await startClusterMessaging(
+      resolved,
+      identity,
+      nodeLog.logger.child({ component: 'messaging' }),
+      // A cluster of one started without a storage port must not fail because 7000 is taken.
+      { freePortIfBusy: config.storagePort === undefined && resolved.seeds.length === 0 },
+    );
+    const generation = await writeLocalRow(processor, resolved, identity, messaging, clock);
     const schemaTracker = trackSchemaVersion(processor, log);
-    const server = await NativeServer.listen(
+    const native = await NativeServer.listen(
       processor,
       { host: resolved.rpcAddress, port: resolved.nativePort, limits: resolved.nativeTransport },
       nodeLog.logger.child({ component: 'native' }),
     );
-    const node = new RunningNode(resolved, processor, identity, engine, server, schemaTracker, nodeLog, log);
+    server = native;
+    const cluster = await ClusterService.start({
+      config: resolved,
+      identity,
+      processor,
+      messaging,
+      generation,
+      nativePort: native.address.port,
+      clock,
+      random: { next: () => Buffer.from(random(4)).readUInt32BE(0) / 0x1_0000_0000 },
+      onClientEvent: (event) => native.broadcast(event),
+      log: nodeLog.logger.child({ component: 'cluster' }),
+    });
+    const parts = { engine, server: native, cluster, schemaTracker };
+    const node = new RunningNode(resolved, processor, identity, parts, nodeLog, log);
     log.info(
       { address: node.address, port: node.port, hostId: identity.hostId },
       'native transport listening',
@@ -80,10 +115,34 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     return node;
   } catch (error) {
     log.error({ err: error }, 'node failed to start');
+    await server?.close().catch(() => {});
+    await messaging?.close().catch(() => {});
     await engine?.close({ flush: false }).catch(() => {});
     nodeLog.close();
     throw error;
   }
+}
+
+/** Writes `system.local` with this start's gossip generation and storage port; returns the generation. */
+async function writeLocalRow(
+  processor: QueryProcessor,
+  config: ResolvedNodeConfig,
+  identity: NodeIdentity,
+  messaging: MessagingService,
+  clock: Clock,
+): Promise<number> {
+  const gossipGeneration = await nextGossipGeneration(processor, clock.nowMs());
+  const storagePort = splitHostPort(messaging.address, config.storagePort).port;
+  await writeSystemLocal(processor, config, identity, clock.nowMs(), { gossipGeneration, storagePort });
+  return gossipGeneration;
+}
+
+/** What a running node owns, closed in reverse order of start. */
+interface NodeParts {
+  readonly engine: StorageEngine;
+  readonly server: NativeServer;
+  readonly cluster: ClusterService;
+  readonly schemaTracker: { stop(): Promise<void> };
 }
 
 class RunningNode implements SibylNode {
@@ -95,14 +154,16 @@ class RunningNode implements SibylNode {
     readonly config: ResolvedNodeConfig,
     readonly processor: QueryProcessor,
     private readonly identity: NodeIdentity,
-    private readonly engine: StorageEngine,
-    private readonly server: NativeServer,
-    private readonly schemaTracker: { stop(): Promise<void> },
+    private readonly parts: NodeParts,
     private readonly nodeLog: NodeLog,
     private readonly log: Logger,
   ) {
-    this.address = server.address.address;
-    this.port = server.address.port;
+    this.address = parts.server.address.address;
+    this.port = parts.server.address.port;
+  }
+
+  get cluster(): ClusterView {
+    return this.parts.cluster;
   }
 
   get hostId(): string {
@@ -122,9 +183,11 @@ class RunningNode implements SibylNode {
     const started = performance.now();
     this.log.info('draining');
     try {
-      await this.server.close();
-      await this.schemaTracker.stop();
-      await this.engine.close();
+      // Peers hear of the shutdown first and stop counting on us; then clients are drained.
+      await this.parts.cluster.close();
+      await this.parts.server.close();
+      await this.parts.schemaTracker.stop();
+      await this.parts.engine.close();
       this.log.info({ ms: Math.round(performance.now() - started) }, 'node stopped');
     } finally {
       this.nodeLog.close();

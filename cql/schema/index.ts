@@ -9,7 +9,9 @@ export type {
   SchemaChangeTarget,
   SchemaChangeType,
 } from './schema-change.js';
+export { schemaChanges } from './schema-diff.js';
 export type { DdlStatement, SchemaManagerDeps, Session } from './schema-manager.js';
 export { SchemaManager } from './schema-manager.js';
+export type { SchemaPartition } from './schema-store.js';
 export { schemaVersion } from './schema-version.js';
 export { SCHEMA_KEYSPACE, SYSTEM_KEYSPACE, SYSTEM_KEYSPACES, schemaTable } from './system-keyspaces.js';

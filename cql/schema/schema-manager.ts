@@ -19,8 +19,19 @@ import type { SchemaView, TableMetadata } from './metadata.js';
 import { storageDefinition } from './metadata.js';
 import { keyspaceOf, LOCAL_SYSTEM_KEYSPACES } from './names.js';
 import { Schema } from './schema.js';
-import type { SchemaChangeResult } from './schema-change.js';
-import { addSystemTables, persistKeyspace, persistSystemKeyspaces, readSchema } from './schema-store.js';
+import type { SchemaChangeEvent, SchemaChangeResult } from './schema-change.js';
+import { schemaChanges } from './schema-diff.js';
+import { PERSISTED_SCHEMA_TABLES } from './schema-rows.js';
+import {
+  addSystemTables,
+  persistKeyspace,
+  persistSystemKeyspaces,
+  readSchema,
+  readSchemaPartitions,
+  type SchemaPartition,
+  schemaPartitionMutation,
+} from './schema-store.js';
+import { SYSTEM_KEYSPACES, schemaTable } from './system-keyspaces.js';
 
 export type DdlStatement = Extract<
   Statement,
@@ -130,6 +141,57 @@ export class SchemaManager {
     await this.engine.truncate(table.id);
   }
 
+  /**
+   * The user keyspaces' rows of system_schema, tombstones and timestamps included: what a peer
+   * pulls or is pushed to converge on our schema. Read between DDLs, so it is one consistent schema.
+   */
+  schemaPartitions(): Promise<SchemaPartition[]> {
+    const run = this.chain.then(() => readSchemaPartitions(this.engine));
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Merges a peer's system_schema rows into ours and reloads the schema from storage. The storage
+   * merge is last-write-wins by the rows' original timestamps, so every node that has seen the same
+   * rows holds the same schema, whatever the order they came in. Resolves with the changes made
+   * (also announced to `schema.onChange` listeners); nothing changes for rows we already had.
+   */
+  applyRemoteSchema(partitions: readonly SchemaPartition[]): Promise<SchemaChangeEvent[]> {
+    const run = this.chain.then(() => this.applyRemoteNow(partitions));
+    this.chain = run.catch(() => {});
+    return run;
+  }
+
+  private async applyRemoteNow(partitions: readonly SchemaPartition[]): Promise<SchemaChangeEvent[]> {
+    const mutations = partitions.map(schemaPartitionMutation);
+    if (mutations.length === 0) return [];
+    for (const mutation of mutations) await this.engine.apply(mutation);
+    await Promise.all(PERSISTED_SCHEMA_TABLES.map((t) => this.engine.flush(schemaTable(t).id)));
+    const stored = await readSchema(this.engine, this.nowSeconds());
+    // Later local DDL must write above every timestamp merged in, or the peer's rows would win.
+    this.lastTimestampMicros = Math.max(this.lastTimestampMicros, stored.maxTimestampMicros);
+    const before = userKeyspaces(this.schema.all);
+    const events = schemaChanges(before, stored.keyspaces);
+    if (events.length === 0) return [];
+    const tablesAfter = new Set<string>();
+    for (const keyspace of stored.keyspaces.values()) {
+      for (const table of keyspace.tables.values()) {
+        tablesAfter.add(table.id);
+        if (!this.engine.hasTable(table.id)) await this.engine.addTable(storageDefinition(table));
+      }
+    }
+    this.schema.replace(stored.keyspaces, events);
+    for (const keyspace of before.values()) {
+      for (const table of keyspace.tables.values()) {
+        if (!tablesAfter.has(table.id) && this.engine.hasTable(table.id))
+          await this.engine.dropTable(table.id);
+      }
+    }
+    this.log.info({ version: this.schema.version, changes: events.length }, 'schema merged from a peer');
+    return events;
+  }
+
   private async executeNow(statement: DdlStatement, session: Session): Promise<SchemaChangeResult> {
     checkModifiable(statement, session);
     const outcome = transform(this.schema.all, statement, this.context(session));
@@ -179,6 +241,10 @@ export class SchemaManager {
   private nowSeconds(): number {
     return Math.floor(this.clock.nowMs() / 1000);
   }
+}
+
+function userKeyspaces(all: Keyspaces): Keyspaces {
+  return new Map([...all].filter(([name]) => !SYSTEM_KEYSPACES.some((k) => k.name === name)));
 }
 
 function transform(keyspaces: Keyspaces, statement: DdlStatement, context: DdlContext): DdlOutcome {

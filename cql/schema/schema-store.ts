@@ -5,6 +5,7 @@
  * tables, columns and types disappear and nothing older can resurface. Then the schema tables are
  * flushed, so an acknowledged schema change survives any crash (Cassandra flushes them too).
  */
+import { SibylError } from '../../common/errors.js';
 import { serializePartitionKey } from '../../ring/composite-key.js';
 import { getToken } from '../../ring/murmur3-partitioner.js';
 import type { Mutation, Partition } from '../../storage/model.js';
@@ -122,3 +123,44 @@ export async function persistSystemKeyspaces(
 }
 
 export { SCHEMA_KEYSPACE };
+
+/**
+ * A partition of a system_schema table as it travels between nodes: the rows and tombstones with
+ * their original timestamps (so merging on arrival is last-write-wins), the key without its token
+ * (the receiver computes it; msgpack need not carry a 64-bit integer).
+ */
+export interface SchemaPartition {
+  readonly table: PersistedSchemaTable;
+  readonly partition: Omit<Partition, 'key'> & { readonly key: Uint8Array };
+}
+
+/** Every partition of the user keyspaces in system_schema, tombstones included (a drop must travel too). */
+export async function readSchemaPartitions(engine: StorageEngine): Promise<SchemaPartition[]> {
+  const result: SchemaPartition[] = [];
+  for (const table of PERSISTED_SCHEMA_TABLES) {
+    for await (const partition of engine.scan(schemaTable(table).id)) {
+      const keyspace = deserialize(CqlTypes.text, partition.key.key) as string;
+      if (SYSTEM_KEYSPACES.some((k) => k.name === keyspace)) continue;
+      result.push({ table, partition: { ...partition, key: partition.key.key } });
+    }
+  }
+  return result;
+}
+
+/**
+ * The mutation that merges a peer's schema partition into ours. The payload came over the network:
+ * a partition of another table or of a system keyspace is refused (`INVALID_SCHEMA_PAYLOAD`).
+ */
+export function schemaPartitionMutation(part: SchemaPartition): Mutation {
+  const invalid = (why: string) =>
+    new SibylError('INVALID_SCHEMA_PAYLOAD', `invalid schema partition: ${why}`);
+  if (!(PERSISTED_SCHEMA_TABLES as readonly string[]).includes(part.table))
+    throw invalid(`system_schema.${String(part.table)} is not exchanged`);
+  const partition = part.partition;
+  if (!(partition?.key instanceof Uint8Array) || !Array.isArray(partition.rows))
+    throw invalid('expected a key and rows');
+  const keyspace = deserialize(CqlTypes.text, partition.key) as string;
+  if (SYSTEM_KEYSPACES.some((k) => k.name === keyspace)) throw invalid(`${keyspace} is a system keyspace`);
+  const key = { token: getToken(partition.key), key: partition.key };
+  return { tableId: schemaTable(part.table).id, partition: { ...partition, key } };
+}

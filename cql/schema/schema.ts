@@ -74,17 +74,22 @@ export class Schema implements SchemaView {
     return () => this.listeners.delete(listener);
   }
 
-  /** Swaps in the next schema (system keyspaces are kept as code has them), then notifies. */
-  replace(keyspaces: Keyspaces, event: SchemaChangeEvent | null): void {
+  /**
+   * Swaps in the next schema (system keyspaces are kept as code has them), then notifies: one event
+   * for a DDL, several for a schema merged from a peer.
+   */
+  replace(keyspaces: Keyspaces, events: SchemaChangeEvent | readonly SchemaChangeEvent[] | null): void {
     const user = new Map([...keyspaces].filter(([name]) => !SYSTEM_KEYSPACES.some((k) => k.name === name)));
     this.current = Schema.snapshotOf(user);
-    if (event === null) return;
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        // One listener's failure must not stop the others from hearing of the change.
-        this.log.error({ err: error, event }, 'schema change listener failed');
+    const list = events === null ? [] : 'change' in events ? [events] : events;
+    for (const event of list) {
+      for (const listener of this.listeners) {
+        try {
+          listener(event);
+        } catch (error) {
+          // One listener's failure must not stop the others from hearing of the change.
+          this.log.error({ err: error, event }, 'schema change listener failed');
+        }
       }
     }
   }
