@@ -5,7 +5,13 @@
  */
 
 import { logger } from '../common/logger.js';
-import type { DecodedResponse, QueryParameters, RequestMessage, Result } from '../cql/protocol/index.js';
+import type {
+  DecodedResponse,
+  ProtocolValue,
+  QueryParameters,
+  RequestMessage,
+  Result,
+} from '../cql/protocol/index.js';
 import { ErrorCode } from '../cql/protocol/index.js';
 import type { Token } from '../ring/token.js';
 import { type BatchQuery, buildBatch } from './batch.js';
@@ -169,9 +175,7 @@ export class Client {
     // A cached statement is used without a promise of its own: this is every request but the first.
     const statement = this.prepared.get(this.currentKeyspace, cql) ?? (await this.prepare(cql));
     const values = encodeForMarkers(params, statement.variables);
-    const explicit = options.routingKey === undefined ? undefined : explicitRoutingKey(options.routingKey);
-    const routingKey = explicit ?? routingKeyOf(values, statement.partitionKeyIndexes);
-    const token = routingKey === undefined ? undefined : tokenOfRoutingKey(routingKey);
+    const token = this.tokenOf(values, statement, options);
     const keyspace = statement.variables[0]?.keyspace ?? this.currentKeyspace;
     // The statement's result columns are known: the server need not send them with every page
     // (as the DataStax driver does; a schema change of the table forgets the statement).
@@ -186,6 +190,18 @@ export class Client {
       options,
     );
     return this.finish(outcome, statements[0]!.resultColumns);
+  }
+
+  /** The token a prepared request is routed by; none when routing cannot matter (one live host). */
+  private tokenOf(
+    values: readonly ProtocolValue[],
+    statement: PreparedStatement,
+    options: QueryOptions,
+  ): Token | undefined {
+    const explicit = options.routingKey === undefined ? undefined : explicitRoutingKey(options.routingKey);
+    if (!this.cluster.routesByToken()) return undefined;
+    const routingKey = explicit ?? routingKeyOf(values, statement.partitionKeyIndexes);
+    return routingKey === undefined ? undefined : tokenOfRoutingKey(routingKey);
   }
 
   /** Prepares (or finds in the cache) a statement in the current keyspace. */

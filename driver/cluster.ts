@@ -44,6 +44,8 @@ export class Cluster implements ControlListener, PoolLookup {
    */
   private replicaCache = new Map<Replication, (readonly string[] | undefined)[]>();
   private counter = 0;
+  /** The hosts of the local data center (up or down), kept with `hostsByKey` for per-request plans. */
+  private localHosts: readonly Host[] = [];
   /** system.local.data_center of the host the control connection is on. */
   controlDataCenter: string | undefined;
 
@@ -58,9 +60,20 @@ export class Cluster implements ControlListener, PoolLookup {
     const counter = this.counter++;
     // Wrap well before 2^53 so the counter stays an exact integer forever.
     if (this.counter >= 0x7fffffff) this.counter = 0;
-    const child = roundRobinPlan(this.hosts, this.options.localDataCenter, counter);
-    if (token === undefined) return child;
+    const child = roundRobinPlan(this.localHosts, this.options.localDataCenter, counter);
+    // One host (or none) to try: no replica order can change that.
+    if (token === undefined || child.length <= 1) return child;
     return tokenAwarePlan(child, this.replicas(token, keyspace), counter);
+  }
+
+  /**
+   * Whether a request's token can change its plan: not with one live local host (a single-node
+   * cluster), where the client need not compute the routing key and token of every request.
+   */
+  routesByToken(): boolean {
+    let live = 0;
+    for (const host of this.localHosts) if (host.up && ++live > 1) return true;
+    return false;
   }
 
   replicas(token: Token, keyspace: string | undefined): readonly string[] {
@@ -101,6 +114,7 @@ export class Cluster implements ControlListener, PoolLookup {
     this.pools.clear();
     // A later connect() rebuilds everything from the control connection.
     this.hostsByKey.clear();
+    this.localHosts = [];
     this.ring = buildTokenRing([]);
     this.replicaCache = new Map();
   }
@@ -119,6 +133,7 @@ export class Cluster implements ControlListener, PoolLookup {
       this.pools.get(key)?.shutdown();
       this.pools.delete(key);
     }
+    this.localHosts = this.hosts.filter((h) => h.dataCenter === this.options.localDataCenter);
     this.ring = buildTokenRing(
       this.hosts.map((h) => ({ endpoint: h.key, dataCenter: h.dataCenter, tokens: h.info.tokens })),
     );

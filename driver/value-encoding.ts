@@ -40,13 +40,17 @@ export interface BindSpec {
 /** Encodes `params` for a prepared statement's bind markers, by position or by name. */
 export function encodeForMarkers(params: Params | undefined, markers: readonly BindSpec[]): ProtocolValue[] {
   if (params === undefined) params = [];
+  const encoders = encodersOf(markers);
   if (isPositional(params)) {
     if (params.length !== markers.length) {
       throw new ArgumentError(
         `Wrong number of parameters: the statement has ${markers.length} bind markers, ${params.length} values were given`,
       );
     }
-    return markers.map((marker, i) => encodeValue(marker.type, params[i], marker.name));
+    // A loop rather than `map` with a closure: this runs for every prepared request.
+    const values: ProtocolValue[] = new Array(encoders.length);
+    for (let i = 0; i < encoders.length; i++) values[i] = encoders[i]!(params[i]);
+    return values;
   }
   const byName = new Map(Object.entries(params).map(([k, v]) => [k.toLowerCase(), v]));
   for (const name of byName.keys()) {
@@ -54,9 +58,100 @@ export function encodeForMarkers(params: Params | undefined, markers: readonly B
       throw new ArgumentError(`Parameter '${name}' is not a bind marker of the statement`);
     }
   }
-  return markers.map((marker) =>
-    encodeValue(marker.type, byName.get(marker.name.toLowerCase()), marker.name),
-  );
+  return markers.map((marker, i) => encoders[i]!(byName.get(marker.name.toLowerCase())));
+}
+
+/** Encodes one JS value for one bind marker; chosen once per statement by the marker's type. */
+type MarkerEncoder = (value: unknown) => ProtocolValue;
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * The encoders of a statement's markers, made on its first request and kept as long as the
+ * statement's marker list lives (a re-prepared statement has a new list, hence new encoders).
+ */
+const encodersByMarkers = new WeakMap<readonly BindSpec[], readonly MarkerEncoder[]>();
+
+function encodersOf(markers: readonly BindSpec[]): readonly MarkerEncoder[] {
+  let encoders = encodersByMarkers.get(markers);
+  if (encoders === undefined) {
+    encoders = markers.map(markerEncoder);
+    encodersByMarkers.set(markers, encoders);
+  }
+  return encoders;
+}
+
+/**
+ * The common native types take a direct path: the generic codec computes its range bounds as
+ * BigInt powers and gives every value its own ArrayBuffer (about 1.5 µs for a bigint, a quarter of
+ * a request's client time); here the bytes are a view of a shared slab. Anything the direct path
+ * does not accept (null, unset, a wrong type, out of range) goes the generic way, so results and
+ * error messages are the codec's.
+ */
+function markerEncoder(marker: BindSpec): MarkerEncoder {
+  const { type, name } = marker;
+  const generic: MarkerEncoder = (value) => encodeValue(type, value, name);
+  if (type.kind !== 'native') return generic;
+  switch (type.name) {
+    case 'bigint':
+    case 'counter':
+      return (value) => {
+        if (typeof value !== 'bigint' || value < INT64_MIN || value > INT64_MAX) return generic(value);
+        const bytes = slabBytes(8);
+        slab.view.setBigInt64(bytes.byteOffset, value);
+        return bytes;
+      };
+    case 'int':
+      return (value) => {
+        if (!Number.isInteger(value) || (value as number) < INT32_MIN || (value as number) > INT32_MAX) {
+          return generic(value);
+        }
+        const bytes = slabBytes(4);
+        slab.view.setInt32(bytes.byteOffset, value as number);
+        return bytes;
+      };
+    case 'blob':
+      return (value) => {
+        if (!(value instanceof Uint8Array) || value.length > MAX_SLAB_VALUE_BYTES) return generic(value);
+        // A copy, as the codec makes: the caller may reuse its buffer once execute() returned.
+        const bytes = slabBytes(value.length);
+        bytes.set(value);
+        return bytes;
+      };
+    default:
+      return generic;
+  }
+}
+
+/**
+ * Small encoded values are views of one shared ArrayBuffer, filled front to back and replaced when
+ * full (a view still in use keeps its old slab alive), instead of an ArrayBuffer each.
+ */
+const SLAB_BYTES = 16 * 1024;
+/** Larger values get their own buffer, so one kept value cannot pin a slab for long. */
+const MAX_SLAB_VALUE_BYTES = 1024;
+
+interface Slab {
+  readonly buffer: ArrayBuffer;
+  readonly view: DataView;
+  used: number;
+}
+
+function newSlab(): Slab {
+  const buffer = new ArrayBuffer(SLAB_BYTES);
+  return { buffer, view: new DataView(buffer), used: 0 };
+}
+
+let slab = newSlab();
+
+function slabBytes(length: number): Uint8Array {
+  if (slab.used + length > SLAB_BYTES) slab = newSlab();
+  const bytes = new Uint8Array(slab.buffer, slab.used, length);
+  slab.used += length;
+  return bytes;
 }
 
 /** Encodes `params` of an unprepared statement: types from `hints`, else inferred. */
