@@ -26,12 +26,13 @@ import {
   addSystemTables,
   persistKeyspace,
   persistSystemKeyspaces,
+  persistVirtualSchema,
   readSchema,
   readSchemaPartitions,
   type SchemaPartition,
   schemaPartitionMutation,
 } from './schema-store.js';
-import { SYSTEM_KEYSPACES, schemaTable } from './system-keyspaces.js';
+import { BUILT_IN_KEYSPACES, schemaTable } from './system-keyspaces.js';
 
 export type DdlStatement = Extract<
   Statement,
@@ -109,6 +110,7 @@ export class SchemaManager {
       stored.maxTimestampMicros,
     );
     await persistSystemKeyspaces(engine, manager.nextTimestamp(), manager.nowSeconds());
+    await persistVirtualSchema(engine, manager.nextTimestamp());
     manager.log.info({ version: manager.schema.version, keyspaces: stored.keyspaces.size }, 'schema loaded');
     return manager;
   }
@@ -244,7 +246,7 @@ export class SchemaManager {
 }
 
 function userKeyspaces(all: Keyspaces): Keyspaces {
-  return new Map([...all].filter(([name]) => !SYSTEM_KEYSPACES.some((k) => k.name === name)));
+  return new Map([...all].filter(([name]) => !BUILT_IN_KEYSPACES.some((k) => k.name === name)));
 }
 
 function transform(keyspaces: Keyspaces, statement: DdlStatement, context: DdlContext): DdlOutcome {

@@ -9,9 +9,10 @@ import { SibylError } from '../../common/errors.js';
 import { serializePartitionKey } from '../../ring/composite-key.js';
 import { getToken } from '../../ring/murmur3-partitioner.js';
 import type { Mutation, Partition } from '../../storage/model.js';
+import { insertPartition } from '../../storage/model.js';
 import { livePartition } from '../../storage/read-filter.js';
 import type { StorageEngine } from '../../storage/storage-engine.js';
-import { CqlTypes, deserialize, serialize } from '../types/index.js';
+import { CqlTypes, cqlTypeName, deserialize, serialize } from '../types/index.js';
 import type { Keyspaces } from './ddl-outcome.js';
 import type { KeyspaceMetadata } from './metadata.js';
 import { storageDefinition } from './metadata.js';
@@ -22,11 +23,18 @@ import {
   type PersistedSchemaTable,
   storageRow,
 } from './schema-rows.js';
-import { SCHEMA_KEYSPACE, SYSTEM_KEYSPACES, schemaTable } from './system-keyspaces.js';
+import {
+  BUILT_IN_KEYSPACES,
+  SCHEMA_KEYSPACE,
+  SYSTEM_KEYSPACES,
+  schemaTable,
+  VIRTUAL_KEYSPACES,
+  VIRTUAL_SCHEMA_KEYSPACE,
+} from './system-keyspaces.js';
 
-/** Adds the storage of every system table (system and system_schema) to the engine. */
+/** Adds the storage of every built-in table (system, system_schema, virtual) to the engine. */
 export async function addSystemTables(engine: StorageEngine): Promise<void> {
-  for (const keyspace of SYSTEM_KEYSPACES) {
+  for (const keyspace of BUILT_IN_KEYSPACES) {
     for (const table of keyspace.tables.values()) {
       if (!engine.hasTable(table.id)) await engine.addTable(storageDefinition(table));
     }
@@ -118,6 +126,48 @@ export async function persistSystemKeyspaces(
   for (const keyspace of SYSTEM_KEYSPACES) {
     for (const mutation of keyspaceMutations(keyspace.name, keyspace, timestampMicros, nowSeconds)) {
       await engine.apply(mutation);
+    }
+  }
+}
+
+/**
+ * Writes system_virtual_schema's description of the virtual keyspaces (keyspaces, tables, columns),
+ * as Cassandra answers those tables, for drivers that read them.
+ */
+export async function persistVirtualSchema(engine: StorageEngine, timestampMicros: number): Promise<void> {
+  const described = VIRTUAL_KEYSPACES.find((k) => k.name === VIRTUAL_SCHEMA_KEYSPACE)!;
+  const text = (value: string) => serialize(CqlTypes.text, value);
+  const write = async (
+    tableName: string,
+    partition: string,
+    clustering: Uint8Array[],
+    cells: Record<string, Uint8Array>,
+  ) => {
+    const table = described.tables.get(tableName)!;
+    const keyBytes = serializePartitionKey([text(partition)]);
+    await engine.apply({
+      tableId: table.id,
+      partition: insertPartition(
+        { token: getToken(keyBytes), key: keyBytes },
+        clustering,
+        cells,
+        timestampMicros,
+      ),
+    });
+  };
+  for (const keyspace of VIRTUAL_KEYSPACES) {
+    await write('keyspaces', keyspace.name, [], {});
+    for (const table of keyspace.tables.values()) {
+      await write('tables', keyspace.name, [text(table.name)], { comment: text(table.params.comment) });
+      for (const column of table.columns.values()) {
+        await write('columns', keyspace.name, [text(table.name), text(column.name)], {
+          clustering_order: text(column.clusteringOrder),
+          column_name_bytes: Buffer.from(column.name, 'utf8'),
+          kind: text(column.kind),
+          position: serialize(CqlTypes.int, column.position),
+          type: text(cqlTypeName(column.type)),
+        });
+      }
     }
   }
 }

@@ -8,7 +8,7 @@ import type { Keyspaces } from './ddl-outcome.js';
 import type { KeyspaceMetadata, SchemaView, TableMetadata } from './metadata.js';
 import type { SchemaChangeEvent, SchemaChangeListener } from './schema-change.js';
 import { schemaVersion } from './schema-version.js';
-import { SYSTEM_KEYSPACES } from './system-keyspaces.js';
+import { BUILT_IN_KEYSPACES } from './system-keyspaces.js';
 
 class SchemaSnapshot implements SchemaView {
   constructor(
@@ -36,7 +36,7 @@ export class Schema implements SchemaView {
   }
 
   private static snapshotOf(keyspaces: Keyspaces): SchemaSnapshot {
-    const all = new Map<string, KeyspaceMetadata>(SYSTEM_KEYSPACES.map((k) => [k.name, k]));
+    const all = new Map<string, KeyspaceMetadata>(BUILT_IN_KEYSPACES.map((k) => [k.name, k]));
     for (const [name, keyspace] of keyspaces) all.set(name, keyspace);
     return new SchemaSnapshot(all, schemaVersion(all));
   }
@@ -79,7 +79,7 @@ export class Schema implements SchemaView {
    * for a DDL, several for a schema merged from a peer.
    */
   replace(keyspaces: Keyspaces, events: SchemaChangeEvent | readonly SchemaChangeEvent[] | null): void {
-    const user = new Map([...keyspaces].filter(([name]) => !SYSTEM_KEYSPACES.some((k) => k.name === name)));
+    const user = new Map([...keyspaces].filter(([name]) => !BUILT_IN_KEYSPACES.some((k) => k.name === name)));
     this.current = Schema.snapshotOf(user);
     const list = events === null ? [] : 'change' in events ? [events] : events;
     for (const event of list) {

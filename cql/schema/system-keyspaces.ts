@@ -294,6 +294,57 @@ export const systemKeyspaceMetadata: KeyspaceMetadata = systemKeyspace(SYSTEM_KE
 
 export const SYSTEM_KEYSPACES: readonly KeyspaceMetadata[] = [systemKeyspaceMetadata, schemaKeyspace];
 
+export const VIRTUAL_SCHEMA_KEYSPACE = 'system_virtual_schema';
+
+/** Cassandra 4's system_virtual_schema: where virtual keyspaces describe themselves (not in system_schema). */
+const VIRTUAL_SCHEMA_TABLES: readonly TableSpec[] = [
+  {
+    name: 'keyspaces',
+    comment: 'virtual keyspace definitions',
+    columns: [['keyspace_name', 'text']],
+    partitionKey: ['keyspace_name'],
+  },
+  {
+    name: 'tables',
+    comment: 'virtual table definitions',
+    columns: [
+      ['keyspace_name', 'text'],
+      ['table_name', 'text'],
+      ['comment', 'text'],
+    ],
+    partitionKey: ['keyspace_name'],
+    clustering: ['table_name'],
+  },
+  {
+    name: 'columns',
+    comment: 'virtual column definitions',
+    columns: [
+      ['keyspace_name', 'text'],
+      ['table_name', 'text'],
+      ['column_name', 'text'],
+      ['clustering_order', 'text'],
+      ['column_name_bytes', 'blob'],
+      ['kind', 'text'],
+      ['position', 'int'],
+      ['type', 'text'],
+    ],
+    partitionKey: ['keyspace_name'],
+    clustering: ['table_name', 'column_name'],
+  },
+];
+
+export const virtualSchemaKeyspace: KeyspaceMetadata = systemKeyspace(
+  VIRTUAL_SCHEMA_KEYSPACE,
+  VIRTUAL_SCHEMA_TABLES,
+  0,
+);
+
+/** Virtual keyspaces: queryable, described in system_virtual_schema, never in system_schema. */
+export const VIRTUAL_KEYSPACES: readonly KeyspaceMetadata[] = [virtualSchemaKeyspace];
+
+/** Every keyspace whose metadata is code: system, system_schema and the virtual ones. */
+export const BUILT_IN_KEYSPACES: readonly KeyspaceMetadata[] = [...SYSTEM_KEYSPACES, ...VIRTUAL_KEYSPACES];
+
 /** A system_schema table by name (a bug if it does not exist). */
 export function schemaTable(name: string): TableMetadata {
   const table = schemaKeyspace.tables.get(name);

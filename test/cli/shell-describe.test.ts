@@ -80,7 +80,9 @@ describe('DESCRIBE', () => {
   });
 
   it('lists keyspaces, tables and types, and names what is missing', async () => {
-    expect((await source.run('DESCRIBE KEYSPACES')).out).toBe('\nQuoted  shop  system  system_schema\n\n');
+    expect((await source.run('DESCRIBE KEYSPACES')).out).toBe(
+      '\nQuoted  shop  system  system_schema  system_virtual_schema\n\n',
+    );
     expect((await source.run('USE shop; DESC TABLES; DESC TYPES')).out).toBe(
       '\ncounts  orders\n\n\nalpha  zeta\n\n',
     );
