@@ -9,6 +9,7 @@ export type {
   SchemaChangeTarget,
   SchemaChangeType,
 } from './schema-change.js';
+export { type KeyspaceSchemaRows, keyspaceFromRows } from './schema-decoder.js';
 export { schemaChanges } from './schema-diff.js';
 export type { DdlStatement, SchemaManagerDeps, Session } from './schema-manager.js';
 export { SchemaManager } from './schema-manager.js';

@@ -21,24 +21,49 @@ import { defaultTableParams, tableMetadata } from './metadata.js';
 import { decodeRow, type PersistedSchemaTable } from './schema-rows.js';
 
 export type RawSchemaRows = ReadonlyMap<string, ReadonlyMap<PersistedSchemaTable, Partition>>;
-type Values = Map<string, CqlValue>;
+type Values = ReadonlyMap<string, CqlValue>;
 
 export function decodeKeyspaces(raw: RawSchemaRows): Keyspaces {
   const keyspaces = new Map<string, KeyspaceMetadata>();
   for (const [name, partitions] of raw) {
     const row = partitions.get('keyspaces')?.rows[0];
     if (!row) continue; // rows of a keyspace whose keyspaces row is gone: dropped
-    const values = decodeRow('keyspaces', row);
-    const types = decodeTypes(name, rowsOf(partitions, 'types'));
-    keyspaces.set(name, {
+    keyspaces.set(
       name,
-      durableWrites: values.get('durable_writes') !== false,
-      replication: stringRecord(values.get('replication')),
-      tables: decodeTables(name, partitions, types),
-      types,
-    });
+      keyspaceFromRows(name, {
+        keyspace: decodeRow('keyspaces', row),
+        types: rowsOf(partitions, 'types'),
+        tables: rowsOf(partitions, 'tables'),
+        columns: rowsOf(partitions, 'columns'),
+        droppedColumns: rowsOf(partitions, 'dropped_columns'),
+      }),
+    );
   }
   return keyspaces;
+}
+
+/** One keyspace's system_schema rows, as column name → value maps (absent values null or missing). */
+export interface KeyspaceSchemaRows {
+  readonly keyspace: ReadonlyMap<string, CqlValue>;
+  readonly types: readonly ReadonlyMap<string, CqlValue>[];
+  readonly tables: readonly ReadonlyMap<string, CqlValue>[];
+  readonly columns: readonly ReadonlyMap<string, CqlValue>[];
+  readonly droppedColumns: readonly ReadonlyMap<string, CqlValue>[];
+}
+
+/**
+ * A keyspace's metadata from its system_schema rows: what start-up reads from storage and what a
+ * client (the shell's DESCRIBE over a driver) reads through SELECTs.
+ */
+export function keyspaceFromRows(name: string, rows: KeyspaceSchemaRows): KeyspaceMetadata {
+  const types = decodeTypes(name, rows.types);
+  return {
+    name,
+    durableWrites: rows.keyspace.get('durable_writes') !== false,
+    replication: stringRecord(rows.keyspace.get('replication')),
+    tables: decodeTables(name, rows, types),
+    types,
+  };
 }
 
 function rowsOf(
@@ -49,7 +74,7 @@ function rowsOf(
 }
 
 /** Types may use other types: resolve repeatedly until every one is built (bounded by their count). */
-function decodeTypes(keyspace: string, rows: Values[]): Map<string, UdtType> {
+function decodeTypes(keyspace: string, rows: readonly Values[]): Map<string, UdtType> {
   const types = new Map<string, UdtType>();
   let pending = rows;
   for (let round = 0; pending.length > 0 && round <= rows.length; round++) {
@@ -81,13 +106,13 @@ function parse(typeText: string, types: ReadonlyMap<string, UdtType>) {
 
 function decodeTables(
   keyspace: string,
-  partitions: ReadonlyMap<PersistedSchemaTable, Partition>,
+  rows: KeyspaceSchemaRows,
   types: ReadonlyMap<string, UdtType>,
 ): Map<string, TableMetadata> {
-  const columnsByTable = groupBy(rowsOf(partitions, 'columns'));
-  const droppedByTable = groupBy(rowsOf(partitions, 'dropped_columns'));
+  const columnsByTable = groupBy(rows.columns);
+  const droppedByTable = groupBy(rows.droppedColumns);
   const tables = new Map<string, TableMetadata>();
-  for (const row of rowsOf(partitions, 'tables')) {
+  for (const row of rows.tables) {
     const name = row.get('table_name') as string;
     const columns = (columnsByTable.get(name) ?? []).map((c) => decodeColumn(c, types));
     const droppedColumns = new Map<string, DroppedColumn>(
@@ -109,7 +134,7 @@ function decodeTables(
   return tables;
 }
 
-function groupBy(rows: Values[]): Map<string, Values[]> {
+function groupBy(rows: readonly Values[]): Map<string, Values[]> {
   const groups = new Map<string, Values[]>();
   for (const row of rows) {
     const key = row.get('table_name') as string;
