@@ -2,6 +2,7 @@
  * The shell's own commands (cqlsh's, case-insensitive), parsed from one statement into a typed
  * command. Anything that is not a shell command is CQL for the backend (`null`). Pure.
  */
+import { CONSISTENCY_NAMES } from '../../cql/protocol/index.js';
 import type { ConsistencyName } from './backend.js';
 
 export type DescribeTarget =
@@ -52,19 +53,8 @@ export class ImproperCommandError extends Error {
   }
 }
 
-export const CONSISTENCY_LEVELS: readonly ConsistencyName[] = [
-  'ANY',
-  'ONE',
-  'TWO',
-  'THREE',
-  'QUORUM',
-  'ALL',
-  'LOCAL_QUORUM',
-  'EACH_QUORUM',
-  'SERIAL',
-  'LOCAL_SERIAL',
-  'LOCAL_ONE',
-];
+/** The levels CONSISTENCY accepts: the protocol's [consistency] names. */
+export const CONSISTENCY_LEVELS: readonly ConsistencyName[] = CONSISTENCY_NAMES;
 
 export const DEFAULT_COPY_OPTIONS: CopyOptions = {
   header: false,

@@ -361,24 +361,7 @@ function compileCast(
   const inner = compileSelectable(s.selectable, table, scope);
   const target = CqlTypes[s.type];
   const from = inner.type;
-  const name = `cast(${inner.name} as ${s.type})`;
-  const convert = castFunction(from, target);
-  return {
-    name,
-    type: target,
-    isAggregate: inner.isAggregate,
-    columns: inner.columns,
-    instance(ctx) {
-      const i = inner.instance(ctx);
-      return {
-        add: (row) => i.add(row),
-        output() {
-          const v = i.output();
-          return v === null ? null : convert(v);
-        },
-      };
-    },
-  };
+  return mapped(inner, `cast(${inner.name} as ${s.type})`, target, castFunction(from, target));
 }
 
 function castFunction(from: CqlType, to: CqlType): (bytes: Uint8Array) => Uint8Array {

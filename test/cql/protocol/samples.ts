@@ -8,7 +8,7 @@ import {
   type ResponseMessage,
   startupOptions,
 } from '../../../cql/protocol/index.js';
-import { CqlTypes, listOf, mapOf, setOf, tupleOf, udt } from '../../../cql/types/index.js';
+import { CqlTypes, listOf, mapOf, NATIVE_TYPE_NAMES, setOf, tupleOf, udt } from '../../../cql/types/index.js';
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 const text = (value: string) => new Uint8Array(Buffer.from(value, 'utf8'));
@@ -160,30 +160,12 @@ const address = udt('ks', 'address', [
 
 /** A column of each type as a RESULT describes it (top level non-frozen, as the decoder returns). */
 export const everyTypeColumns: readonly ColumnSpec[] = [
-  ...(
-    [
-      'ascii',
-      'bigint',
-      'blob',
-      'boolean',
-      'counter',
-      'date',
-      'decimal',
-      'double',
-      'duration',
-      'float',
-      'inet',
-      'int',
-      'smallint',
-      'text',
-      'time',
-      'timestamp',
-      'timeuuid',
-      'tinyint',
-      'uuid',
-      'varint',
-    ] as const
-  ).map((name) => ({ keyspace: 'ks', table: 't', name: `c_${name}`, type: CqlTypes[name] })),
+  ...NATIVE_TYPE_NAMES.map((name) => ({
+    keyspace: 'ks',
+    table: 't',
+    name: `c_${name}`,
+    type: CqlTypes[name],
+  })),
   { keyspace: 'ks', table: 't', name: 'c_list', type: listOf(CqlTypes.int) },
   { keyspace: 'ks', table: 't', name: 'c_set', type: setOf(CqlTypes.text) },
   { keyspace: 'ks', table: 't', name: 'c_map', type: mapOf(CqlTypes.text, listOf(CqlTypes.bigint, true)) },
