@@ -41,7 +41,10 @@ export interface NodeConfig {
   readonly numTokens?: number;
   /** Seed addresses (`ip` or `ip:port`, the port defaulting to ours); none: a cluster of one. */
   readonly seeds?: readonly string[];
-  /** phi_convict_threshold (default 8, Cassandra's: ~18 s of silence; 4 gives ~9 s). */
+  /**
+   * phi_convict_threshold (default 8, Cassandra's: ~18 s of silence; half that for a peer whose
+   * storage port refuses connections, i.e. a killed process).
+   */
   readonly phiConvictThreshold?: number;
   readonly storage?: Partial<StorageOptions>;
   readonly nativeTransport?: Partial<NativeTransportOptions>;

@@ -25,6 +25,7 @@ const ONE_WAY: readonly OneWay[] = [
 
 export class GossipVerbs {
   private closed = false;
+  private readonly unsubscribeRefused: () => void;
 
   constructor(
     private readonly messaging: MessagingService,
@@ -39,6 +40,10 @@ export class GossipVerbs {
       );
     }
     messaging.registerHandler(Verb.ECHO_REQ, (message) => this.answerEcho(message.from));
+    // A refused connection means the peer's process is gone: the failure detector convicts sooner.
+    this.unsubscribeRefused = messaging.onConnectionRefused((peer) =>
+      gossiper.connectionRefused(peer as string as EndpointAddress),
+    );
   }
 
   /** Sends one gossip message; a full queue or a closed service only loses this round's message. */
@@ -57,6 +62,7 @@ export class GossipVerbs {
   /** Stops handing messages to the gossiper (the shutdown announcement may still go out). */
   close(): void {
     this.closed = true;
+    this.unsubscribeRefused();
     for (const type of ONE_WAY) this.messaging.unregisterHandler(Verb[type]);
     this.messaging.unregisterHandler(Verb.ECHO_REQ);
   }

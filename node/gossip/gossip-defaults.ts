@@ -7,6 +7,8 @@ export const gossipDefaults = {
   gossipIntervalMs: 1_000,
   /** phi_convict_threshold. */
   phiConvictThreshold: 8,
+  /** Sibyl's: the share of the threshold that convicts an endpoint that refused a connection. */
+  refusedThresholdRatio: 0.5,
   /** FailureDetector.SAMPLE_SIZE: intervals kept per endpoint. */
   failureDetectorSampleSize: 1_000,
   /** cassandra.max_local_pause_in_ms. */

@@ -212,6 +212,14 @@ export class Gossiper {
   // ---- the round ----
 
   /** One gossip interval: heartbeat, SYN to the chosen peers, then the status check. */
+  /**
+   * A connection to `endpoint`'s storage port was refused (nothing listens there): the failure
+   * detector convicts it sooner if it stays silent (`FailureDetector.refused`).
+   */
+  connectionRefused(endpoint: EndpointAddress): void {
+    if (endpoint !== this.address) this.failureDetector.refused(endpoint);
+  }
+
   tick(nowMs: number): GossipEffect[] {
     if (this.currentPhase === 'shadow') {
       this.shadowTick(nowMs);

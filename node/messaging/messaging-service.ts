@@ -75,6 +75,7 @@ export class MessagingService {
   private readonly pending: PendingRequests;
   private readonly outboundContext: OutboundContext;
   private listener: TransportListener | undefined;
+  private readonly refusedListeners = new Set<(peer: PeerAddress) => void>();
   private closed = false;
 
   constructor(deps: MessagingDependencies) {
@@ -103,6 +104,9 @@ export class MessagingService {
       log: this.log,
       events,
       handshake: () => this.handshakeFrame(),
+      connectionRefused: (peer) => {
+        for (const listener of this.refusedListeners) listener(peer);
+      },
     };
     // Every node answers ECHO (liveness probes) unless a feature installs its own handler.
     this.handlers[Verb.ECHO_REQ] = () => null;
@@ -139,6 +143,15 @@ export class MessagingService {
       throw new SibylError('INVALID_HANDLER', `${spec.name} is answered by messaging itself`);
     }
     this.handlers[verb] = handler as VerbHandler;
+  }
+
+  /**
+   * Calls `listener` whenever a connection attempt to a peer is refused (nothing listens on its
+   * port: its process is gone). Gossip uses it to convict a killed node sooner. Returns the unsubscribe.
+   */
+  onConnectionRefused(listener: (peer: PeerAddress) => void): () => void {
+    this.refusedListeners.add(listener);
+    return () => this.refusedListeners.delete(listener);
   }
 
   unregisterHandler(verb: VerbId): void {

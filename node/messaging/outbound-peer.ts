@@ -26,7 +26,12 @@ export interface OutboundContext {
   readonly events: ChannelEvents;
   /** The HANDSHAKE frame that opens every connection (fresh: it carries the current time). */
   handshake(): Buffer;
+  /** A connection attempt found nothing listening at `address` (the peer's process is gone). */
+  connectionRefused(address: PeerAddress): void;
 }
+
+/** Error codes of a connection refused by the peer's host: TCP's and the simulated network's. */
+const REFUSED_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'CONNECTION_REFUSED']);
 
 export class OutboundPeer {
   readonly writer: FrameWriter;
@@ -110,6 +115,8 @@ export class OutboundPeer {
         metrics.connectionFailures++;
         this.failures++;
         log.debug({ err: error, peer: this.address, failures: this.failures }, 'internode connect failed');
+        if (REFUSED_CODES.has((error as { code?: unknown }).code as string))
+          this.context.connectionRefused(this.address);
         this.state = 'idle';
         this.scheduleRetry();
       },

@@ -23,6 +23,7 @@ describe('ArrivalWindow arithmetic (Cassandra defaults)', () => {
       initialIntervalMs: 2000,
       maxIntervalMs: 2000,
       phiConvictThreshold: 8,
+      refusedThresholdRatio: 0.5,
       maxLocalPauseMs: 5000,
     });
     expect(PHI_FACTOR).toBeCloseTo(Math.LOG10E, 15);
@@ -105,6 +106,27 @@ describe('conviction', () => {
     // 4 × ln 10 × 1009.9 = 9302 ms
     expect(detector.interpret([peer], last + 9000)).toEqual([]);
     expect(detector.interpret([peer], last + 10_000)).toEqual([peer]);
+  });
+
+  it('an endpoint that refused a connection is convicted at half the threshold (~9.3 s, not ~18.6 s)', () => {
+    const detector = new FailureDetector();
+    const last = heartbeats(detector, 101);
+    detector.refused(peer);
+    // 0.5 × 8 × ln 10 × 1009.9 = 9302 ms
+    expect(detector.interpret([peer], last + 9000)).toEqual([]);
+    expect(detector.interpret([peer], last + 10_000)).toEqual([peer]);
+  });
+
+  it('an arrival after a refused connection restores the full threshold', () => {
+    const detector = new FailureDetector();
+    const last = heartbeats(detector, 101);
+    detector.refused(peer);
+    detector.report(peer, last + 1000);
+    // Checked every second, as the gossiper does: silent until 8 × ln 10 × mean after the arrival.
+    for (let second = 2; second <= 19; second++) {
+      expect(detector.interpret([peer], last + second * 1000), `at +${second} s`).toEqual([]);
+    }
+    expect(detector.interpret([peer], last + 20_000)).toEqual([peer]);
   });
 
   it('LocalPauseConvictsNobody: after a gap of more than 5 s between checks, none for 5 s', () => {
