@@ -18,11 +18,8 @@ const WARMUP = 20_000;
 const COUNT = 200_000;
 
 const payload = {
-  keyspace: 'ks',
-  table: 't',
-  token: -4069959284402364209n,
-  key: new Uint8Array(16),
-  limit: 100,
+  tableId: '5bc52802-de25-35ed-aeab-188eecebb090',
+  key: { token: -4069959284402364209n, key: new Uint8Array(16) },
 };
 
 async function sibylRoundTrips(count: number): Promise<number> {
@@ -84,7 +81,7 @@ async function bareRoundTrips(count: number, batched: boolean): Promise<number> 
   return result.opsPerSecond;
 }
 
-function writer(socket: Socket, batched: boolean): (frame: Buffer) => void {
+export function writer(socket: Socket, batched: boolean): (frame: Buffer) => void {
   if (!batched) return (frame) => socket.write(frame);
   let queue: Buffer[] = [];
   const flush = () => {
@@ -96,14 +93,14 @@ function writer(socket: Socket, batched: boolean): (frame: Buffer) => void {
   };
 }
 
-function frame(body: Buffer): Buffer {
+export function frame(body: Buffer): Buffer {
   const out = Buffer.allocUnsafe(4 + body.length);
   out.writeUInt32BE(body.length, 0);
   body.copy(out, 4);
   return out;
 }
 
-function onFrames(socket: Socket, onFrame: (body: Buffer) => void): void {
+export function onFrames(socket: Socket, onFrame: (body: Buffer) => void): void {
   let pending = Buffer.alloc(0);
   socket.on('data', (chunk: Buffer) => {
     let buffer = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);

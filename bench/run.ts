@@ -10,6 +10,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   cql: async () => (await import('./cql.js')).run(),
   client: async () => (await import('./client.js')).run(),
   messaging: async () => (await import('./messaging.js')).run(),
+  cluster: async () => (await import('./cluster.js')).run(),
 };
 
 const name = process.argv[2];

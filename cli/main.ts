@@ -5,6 +5,7 @@ import { registerNode } from './commands/node.js';
 import { registerShell } from './commands/shell.js';
 import { registerSSTableTools } from './commands/sstable-tools.js';
 import { registerStress } from './commands/stress.js';
+import { registerTool } from './commands/tool.js';
 
 // A closed pipe (`sibyl sstable dump … | head`) ends output quietly.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -23,5 +24,6 @@ registerNode(program);
 registerShell(program);
 registerStress(program);
 registerSSTableTools(program);
+registerTool(program);
 
 await program.parseAsync(process.argv);

@@ -104,6 +104,47 @@ export class ReadTimeoutError extends CqlRequestError {
   }
 }
 
+/**
+ * 0x1300: replicas answered a read with failures, so the consistency level can no longer be met
+ * (a replica missing the table during a schema change, a tombstone overwhelm, a corrupt file…).
+ */
+export class ReadFailureError extends CqlRequestError {
+  readonly protocolCode = 0x1300;
+  constructor(
+    readonly consistency: ConsistencyName,
+    readonly received: number,
+    readonly blockFor: number,
+    readonly numFailures: number,
+    readonly dataPresent: boolean,
+    detail?: string,
+  ) {
+    super('READ_FAILURE', failureMessage(received, numFailures, detail));
+    this.name = 'ReadFailureError';
+  }
+}
+
+/** 0x1500: replicas answered a write with failures, so the consistency level can no longer be met. */
+export class WriteFailureError extends CqlRequestError {
+  readonly protocolCode = 0x1500;
+  constructor(
+    readonly consistency: ConsistencyName,
+    readonly received: number,
+    readonly blockFor: number,
+    readonly numFailures: number,
+    readonly writeType: WriteType,
+    detail?: string,
+  ) {
+    super('WRITE_FAILURE', failureMessage(received, numFailures, detail));
+    this.name = 'WriteFailureError';
+  }
+}
+
+/** Cassandra's RequestFailureException message; `detail` names the reasons (`UNKNOWN_TABLE from …`). */
+function failureMessage(received: number, failures: number, detail: string | undefined): string {
+  const base = `Operation failed - received ${received} responses and ${failures} failures`;
+  return detail ? `${base}: ${detail}` : base;
+}
+
 /** 0x2100: the logged-in user may not do this. */
 export class UnauthorizedError extends CqlRequestError {
   readonly protocolCode = 0x2100;

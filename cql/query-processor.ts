@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Clock } from '../common/clock.js';
+import { counterIdFromHostId } from '../storage/counter-context.js';
 import type { StorageEngine } from '../storage/storage-engine.js';
 import { InvalidRequestError, UnpreparedError } from './errors.js';
 import type {
@@ -19,6 +20,7 @@ import type {
 } from './executor/index.js';
 import {
   bindNamedValues,
+  checkCounterConsistency,
   DEFAULT_CONSISTENCY,
   executorEnvironment,
   LocalDataStore,
@@ -26,7 +28,7 @@ import {
   prepareModification,
   prepareSelect,
 } from './executor/index.js';
-import { COUNTER_LOCK, type PreparedModification } from './executor/modification.js';
+import type { PreparedModification } from './executor/modification.js';
 import { MutationCollector } from './executor/mutation-builder.js';
 import type { TermContext } from './executor/values.js';
 import { checkValueCount } from './executor/values.js';
@@ -92,6 +94,11 @@ export interface QueryProcessorDeps {
   /** The store reads and writes go through; the local storage engine unless a coordinator is given. */
   readonly store?: DataStore;
   readonly datacenters?: readonly string[];
+  /**
+   * This node's host id: the counter id the local store counts under as the counters' leader
+   * (storage/counters.ts). Without one (tests, tools) the nil uuid.
+   */
+  readonly hostId?: string;
 }
 
 const NO_KEYSPACE =
@@ -158,7 +165,9 @@ export class QueryProcessor {
       clock: deps.clock,
       ...(deps.datacenters ? { datacenters: deps.datacenters } : {}),
     });
-    const store = deps.store ?? new LocalDataStore(engine);
+    const store =
+      deps.store ??
+      new LocalDataStore(engine, deps.hostId === undefined ? undefined : counterIdFromHostId(deps.hostId));
     return new QueryProcessor(schema, executorEnvironment(store, deps.clock, deps.random));
   }
 
@@ -174,9 +183,13 @@ export class QueryProcessor {
     switch (statement.kind) {
       case 'use':
         return this.use(statement.keyspace, session);
-      case 'truncate':
-        await this.schema.truncate(statement.table, session);
+      case 'truncate': {
+        // A replicating store truncates the table on every node; the local store, here.
+        const store = this.env.store;
+        if (store.truncate) await store.truncate(this.schema.tableToTruncate(statement.table, session).id);
+        else await this.schema.truncate(statement.table, session);
         return { kind: 'void', warnings: [] };
+      }
       case 'createIndex':
       case 'dropIndex':
         throw new InvalidRequestError('Secondary indexes are not supported by Sibyl yet');
@@ -241,25 +254,23 @@ export class QueryProcessor {
       checkValueCount(s.modification.bindMarkers, values);
       return { values, env, nowMs: env.clock.nowMs() };
     });
-    const run = async () => {
-      const batchTimestamp = options.timestamp ?? env.timestamps.next();
-      const collector = new MutationCollector();
-      for (const [i, { modification }] of statements.entries()) {
-        const ctx = contexts[i]!;
-        const timestamp = modification.hasTimestamp(ctx)
-          ? modification.timestampFor(ctx, options)
-          : batchTimestamp;
-        await modification.collect(collector, ctx, timestamp);
-      }
-      await env.store.apply(collector.build(), {
-        consistency: options.consistency ?? DEFAULT_CONSISTENCY,
-        durable: statements.every((s) => s.durable),
-        batchType: type,
-      });
-    };
-    // Counter updates read before they write: serialized under the executor's counter lock.
-    if (statements.some((s) => s.modification.isCounter)) await env.locks.run(COUNTER_LOCK, run);
-    else await run();
+    const consistency = options.consistency ?? DEFAULT_CONSISTENCY;
+    const counter = statements.find((s) => s.modification.isCounter);
+    if (counter) checkCounterConsistency(counter.modification.table.name, consistency);
+    const batchTimestamp = options.timestamp ?? env.timestamps.next();
+    const collector = new MutationCollector();
+    for (const [i, { modification }] of statements.entries()) {
+      const ctx = contexts[i]!;
+      const timestamp = modification.hasTimestamp(ctx) ? modification.timestampFor(ctx, options) : batchTimestamp;
+      await modification.collect(collector, ctx, timestamp);
+    }
+    // Counter increments are delta cells for a leader replica (no read before write, no lock).
+    await env.store.apply(collector.build(), {
+      consistency,
+      durable: statements.every((s) => s.durable),
+      batchType: type,
+      ...(counter ? { counter: true } : {}),
+    });
     return { kind: 'void', warnings: [] };
   }
 

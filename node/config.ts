@@ -7,8 +7,19 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { SibylError } from '../common/errors.js';
-import type { StorageOptions } from '../common/limits.js';
-import { KiB, MiB, nativeTransportDefaults, nodeDefaults } from '../common/limits.js';
+import type { BatchlogOptions, HintsOptions, StorageOptions, StreamingOptions } from '../common/limits.js';
+import {
+  batchlogOptions,
+  hintsDefaults,
+  KiB,
+  MiB,
+  nativeTransportDefaults,
+  nodeDefaults,
+  storageDefaults,
+  streamingOptions,
+} from '../common/limits.js';
+import { parseToken, type Token } from '../ring/token.js';
+import { hintsDirectory } from '../storage/directories.js';
 import { gossipDefaults } from './gossip/gossip-defaults.js';
 
 export interface NativeTransportOptions {
@@ -18,6 +29,12 @@ export interface NativeTransportOptions {
   /** -1: unlimited. */
   maxConnections: number;
   drainTimeoutMs: number;
+}
+
+/** Hinted handoff (node/hints/): the limits of `hintsDefaults` plus where the files live. */
+export interface HintsConfig extends HintsOptions {
+  /** hints_directory (default: DATA_DIR/hints). */
+  hintsDirectory: string;
 }
 
 /** What `startNode` takes; everything but `dataDir` has a default. */
@@ -34,6 +51,7 @@ export interface NodeConfig {
   /** native_transport_port (default 9042; 0 picks a free port, see `SibylNode.port`). */
   readonly nativePort?: number;
   readonly storagePort?: number;
+  /** The admin endpoint's HTTP port (default 7199; 0 picks a free port, see `SibylNode.adminPort`). */
   readonly adminPort?: number;
   readonly clusterName?: string;
   readonly dc?: string;
@@ -46,8 +64,30 @@ export interface NodeConfig {
    * storage port refuses connections, i.e. a killed process).
    */
   readonly phiConvictThreshold?: number;
+  /**
+   * auto_bootstrap (default true): a new non-seed node joining a ring streams the data of the
+   * ranges it takes before it serves (node/streaming/). `sibyl cluster create` sets it false.
+   */
+  readonly autoBootstrap?: boolean;
+  /** initial_token: this node's tokens, comma-separated (num_tokens of them), instead of allocated ones. */
+  readonly initialToken?: string;
+  /** allocate_tokens_for_local_replication_factor (default 3): the RF new tokens are balanced for. */
+  readonly allocateTokensForLocalReplicationFactor?: number;
+  /**
+   * cassandra.consistent.rangemovement (default true): a joining node streams each range from the
+   * replica that gives it up, and refuses to join beside another node joining or leaving.
+   */
+  readonly consistentRangeMovement?: boolean;
+  /** cassandra.override_decommission: let a decommissioned data directory rejoin. */
+  readonly overrideDecommission?: boolean;
+  /** ring_delay_ms, stream batch size, stream_throughput_outbound, ... (common/limits.ts). */
+  readonly streaming?: Partial<StreamingOptions>;
+  /** batchlog_replay_throttle and the batchlog's replay timing (common/limits.ts, node/batchlog/). */
+  readonly batchlog?: Partial<BatchlogOptions>;
   readonly storage?: Partial<StorageOptions>;
   readonly nativeTransport?: Partial<NativeTransportOptions>;
+  /** hinted_handoff_enabled, max_hint_window, hinted_handoff_throttle, hints_directory, ... */
+  readonly hints?: Partial<HintsConfig>;
   /** pino level (default: SIBYL_LOG_LEVEL or 'info'). */
   readonly logLevel?: string;
   /** Where logs go: DATA_DIR/logs/system.log (default on), a readable copy on stdout (default off). */
@@ -70,8 +110,17 @@ export interface ResolvedNodeConfig {
   readonly numTokens: number;
   readonly seeds: readonly string[];
   readonly phiConvictThreshold: number;
+  readonly autoBootstrap: boolean;
+  /** Parsed initial_token; empty when tokens are allocated. */
+  readonly initialTokens: readonly Token[];
+  readonly allocateTokensForLocalReplicationFactor: number;
+  readonly consistentRangeMovement: boolean;
+  readonly overrideDecommission: boolean;
+  readonly streaming: StreamingOptions;
+  readonly batchlog: BatchlogOptions;
   readonly storage: Partial<StorageOptions>;
   readonly nativeTransport: NativeTransportOptions;
+  readonly hints: HintsConfig;
   readonly logLevel: string;
   readonly logToFile: boolean;
   readonly logToStdout: boolean;
@@ -98,15 +147,23 @@ export function resolveConfig(config: NodeConfig): ResolvedNodeConfig {
     // A node asked for a free native port (tests, embedded) takes a free storage port as well:
     // nobody names it as a seed, and two such nodes on one host must not fight over 7000.
     storagePort: config.storagePort ?? (config.nativePort === 0 ? 0 : nodeDefaults.storagePort),
-    adminPort: config.adminPort ?? nodeDefaults.adminPort,
+    adminPort: config.adminPort ?? (config.nativePort === 0 ? 0 : nodeDefaults.adminPort),
     clusterName: config.clusterName ?? nodeDefaults.clusterName,
     dc: config.dc ?? nodeDefaults.dataCenter,
     rack: config.rack ?? nodeDefaults.rack,
-    numTokens: config.numTokens ?? nodeDefaults.numTokens,
+    numTokens: config.numTokens ?? (config.initialToken?.trim() ? 1 : nodeDefaults.numTokens),
     seeds: config.seeds ?? [],
     phiConvictThreshold: config.phiConvictThreshold ?? gossipDefaults.phiConvictThreshold,
+    autoBootstrap: config.autoBootstrap ?? true,
+    initialTokens: initialTokensOf(config),
+    allocateTokensForLocalReplicationFactor: config.allocateTokensForLocalReplicationFactor ?? 3,
+    consistentRangeMovement: config.consistentRangeMovement ?? true,
+    overrideDecommission: config.overrideDecommission ?? false,
+    streaming: streamingOptionsOf(config.streaming),
+    batchlog: batchlogOptionsOf(config.batchlog),
     storage: config.storage ?? {},
     nativeTransport: { ...nativeTransportDefaults, ...config.nativeTransport },
+    hints: { ...hintsDefaults, hintsDirectory: hintsDirectory(config.dataDir), ...config.hints },
     logLevel: config.logLevel ?? process.env.SIBYL_LOG_LEVEL ?? 'info',
     logToFile: config.logToFile ?? true,
     logToStdout: config.logToStdout ?? false,
@@ -130,6 +187,7 @@ function checkConfig(config: ResolvedNodeConfig): void {
   for (const [key, value] of [
     ['native_transport_port', config.nativePort],
     ['storage_port', config.storagePort],
+    ['admin_port', config.adminPort],
   ] as const) {
     if (!Number.isInteger(value) || value < 0 || value > 65535) throw badValue(key, value, 'a port');
   }
@@ -137,6 +195,13 @@ function checkConfig(config: ResolvedNodeConfig): void {
     throw badValue('phi_convict_threshold', config.phiConvictThreshold, 'a number between 1 and 32');
   if (!Number.isInteger(config.numTokens) || config.numTokens < 1 || config.numTokens > 1536)
     throw badValue('num_tokens', config.numTokens, 'an integer between 1 and 1536');
+  if (config.initialTokens.length > 0 && config.initialTokens.length !== config.numTokens)
+    throw new NodeConfigError(
+      `The number of initial tokens (by initial_token) specified (${config.initialTokens.length}) is different from num_tokens value (${config.numTokens})`,
+    );
+  const localRf = config.allocateTokensForLocalReplicationFactor;
+  if (!Number.isInteger(localRf) || localRf < 1 || localRf > 16)
+    throw badValue('allocate_tokens_for_local_replication_factor', localRf, 'an integer between 1 and 16');
   const frame = config.nativeTransport.maxFrameBodyBytes;
   if (!(frame >= 1024 && frame <= nativeTransportDefaults.maxFrameBodyCapBytes))
     throw badValue('native_transport_max_frame_size', frame, 'between 1KiB and 256MiB');
@@ -146,6 +211,61 @@ function checkConfig(config: ResolvedNodeConfig): void {
       config.nativeTransport.maxConcurrentRequestsPerConnection,
       'at least 1',
     );
+  checkHintsConfig(config);
+}
+
+function checkHintsConfig(config: ResolvedNodeConfig): void {
+  const hints = config.hints;
+  if (!hints.hintsDirectory) throw badValue('hints_directory', hints.hintsDirectory, 'a directory');
+  if (!(hints.maxHintWindowMs >= 0)) throw badValue('max_hint_window', hints.maxHintWindowMs, 'at least 0ms');
+  if (!(hints.hintedHandoffThrottleBytesPerSecond >= 0))
+    throw badValue('hinted_handoff_throttle', hints.hintedHandoffThrottleBytesPerSecond, 'at least 0KiB');
+  if (!(hints.hintsFlushPeriodMs > 0))
+    throw badValue('hints_flush_period', hints.hintsFlushPeriodMs, 'a positive duration');
+  if (!(Number.isInteger(hints.maxHintsDeliveryThreads) && hints.maxHintsDeliveryThreads >= 1))
+    throw badValue('max_hints_delivery_threads', hints.maxHintsDeliveryThreads, 'an integer of at least 1');
+  // A hints file must hold the largest hint: a mutation of max_mutation_size plus its framing.
+  const maxMutation = config.storage.maxMutationSizeBytes ?? storageDefaults.maxMutationSizeBytes;
+  if (!(hints.maxHintsFileSizeBytes >= maxMutation + 2 * KiB))
+    throw badValue(
+      'max_hints_file_size',
+      hints.maxHintsFileSizeBytes,
+      `larger than max_mutation_size (${maxMutation} bytes)`,
+    );
+}
+
+/** initial_token as Cassandra reads it: comma-separated tokens; alone, it sets num_tokens to their count. */
+function initialTokensOf(config: NodeConfig): Token[] {
+  const text = config.initialToken?.trim();
+  if (!text) return [];
+  const pieces = text.split(',').map((piece) => piece.trim());
+  let tokens: Token[];
+  try {
+    tokens = pieces.map(parseToken);
+  } catch {
+    throw badValue('initial_token', config.initialToken, 'comma-separated Murmur3 tokens');
+  }
+  if (new Set(tokens).size !== tokens.length)
+    throw badValue('initial_token', config.initialToken, 'distinct tokens');
+  if (config.numTokens === undefined && tokens.length > 1)
+    throw new NodeConfigError('initial_token was set but num_tokens is not!');
+  return tokens;
+}
+
+function streamingOptionsOf(overrides: Partial<StreamingOptions> | undefined): StreamingOptions {
+  try {
+    return streamingOptions(overrides);
+  } catch (error) {
+    throw new NodeConfigError((error as Error).message);
+  }
+}
+
+function batchlogOptionsOf(overrides: Partial<BatchlogOptions> | undefined): BatchlogOptions {
+  try {
+    return batchlogOptions(overrides);
+  } catch (error) {
+    throw new NodeConfigError((error as Error).message);
+  }
 }
 
 function badValue(key: string, value: unknown, expected: string): NodeConfigError {
@@ -188,9 +308,11 @@ class ConfigBuilder {
   readonly top: Mutable<Partial<NodeConfig>> = {};
   readonly storage: Partial<StorageOptions> = {};
   readonly nativeTransport: Partial<NativeTransportOptions> = {};
+  readonly streaming: Partial<StreamingOptions> = {};
 
   build(): Partial<NodeConfig> {
-    return { ...this.top, storage: this.storage, nativeTransport: this.nativeTransport };
+    const streaming = Object.keys(this.streaming).length > 0 ? { streaming: this.streaming } : {};
+    return { ...this.top, storage: this.storage, nativeTransport: this.nativeTransport, ...streaming };
   }
 }
 
@@ -224,6 +346,10 @@ const PROPERTIES: Readonly<Record<string, Property>> = {
   storage_port: (b, v, k) => {
     b.top.storagePort = integer(v, k);
   },
+  // Not a cassandra.yaml property (JMX's port is set in cassandra-env.sh): Sibyl's admin endpoint.
+  admin_port: (b, v, k) => {
+    b.top.adminPort = integer(v, k);
+  },
   dc: (b, v, k) => {
     b.top.dc = text(v, k);
   },
@@ -240,6 +366,34 @@ const PROPERTIES: Readonly<Record<string, Property>> = {
   },
   phi_convict_threshold: (b, v, k) => {
     b.top.phiConvictThreshold = decimal(v, k);
+  },
+  auto_bootstrap: (b, v, k) => {
+    b.top.autoBootstrap = boolean(v, k);
+  },
+  initial_token: (b, v, k) => {
+    b.top.initialToken = text(v, k);
+  },
+  allocate_tokens_for_local_replication_factor: (b, v, k) => {
+    b.top.allocateTokensForLocalReplicationFactor = integer(v, k);
+  },
+  // JVM properties in Cassandra (-Dcassandra.ring_delay_ms, -Dcassandra.consistent.rangemovement).
+  ring_delay_ms: (b, v, k) => {
+    b.streaming.ringDelayMs = integer(v, k);
+  },
+  consistent_rangemovement: (b, v, k) => {
+    b.top.consistentRangeMovement = boolean(v, k);
+  },
+  stream_throughput_outbound: (b, v, k) => {
+    b.streaming.throughputBytesPerSecond = rate(v, k);
+  },
+  stream_throughput_outbound_megabits_per_sec: (b, v, k) => {
+    b.streaming.throughputBytesPerSecond = Math.floor((decimal(v, k) * 1_000_000) / 8);
+  },
+  batchlog_replay_throttle: (b, v, k) => {
+    b.top.batchlog = { ...b.top.batchlog, batchlogReplayThrottleBytesPerSecond: size(v, k) };
+  },
+  batchlog_replay_throttle_in_kb: (b, v, k) => {
+    b.top.batchlog = { ...b.top.batchlog, batchlogReplayThrottleBytesPerSecond: integer(v, k) * KiB };
   },
   commitlog_sync: (b, v, k) => {
     const mode = text(v, k);
@@ -286,20 +440,65 @@ const PROPERTIES: Readonly<Record<string, Property>> = {
   native_transport_max_concurrent_connections: (b, v, k) => {
     b.nativeTransport.maxConnections = integer(v, k);
   },
+  hinted_handoff_enabled: (b, v, k) => {
+    b.top.hints = { ...b.top.hints, hintedHandoffEnabled: boolean(v, k) };
+  },
+  max_hint_window: (b, v, k) => {
+    b.top.hints = { ...b.top.hints, maxHintWindowMs: duration(v, k) };
+  },
+  max_hint_window_in_ms: (b, v, k) => {
+    b.top.hints = { ...b.top.hints, maxHintWindowMs: integer(v, k) };
+  },
+  hinted_handoff_throttle: (b, v, k) => {
+    b.top.hints = { ...b.top.hints, hintedHandoffThrottleBytesPerSecond: size(v, k) };
+  },
+  hinted_handoff_throttle_in_kb: (b, v, k) => {
+    b.top.hints = { ...b.top.hints, hintedHandoffThrottleBytesPerSecond: integer(v, k) * KiB };
+  },
+  hints_directory: (b, v, k) => {
+    b.top.hints = { ...b.top.hints, hintsDirectory: text(v, k) };
+  },
+  max_hints_file_size: (b, v, k) => {
+    b.top.hints = { ...b.top.hints, maxHintsFileSizeBytes: size(v, k) };
+  },
+  max_hints_file_size_in_mb: (b, v, k) => {
+    b.top.hints = { ...b.top.hints, maxHintsFileSizeBytes: integer(v, k) * MiB };
+  },
+  hints_flush_period: (b, v, k) => {
+    b.top.hints = { ...b.top.hints, hintsFlushPeriodMs: duration(v, k) };
+  },
+  hints_flush_period_in_ms: (b, v, k) => {
+    b.top.hints = { ...b.top.hints, hintsFlushPeriodMs: integer(v, k) };
+  },
+  max_hints_delivery_threads: (b, v, k) => {
+    b.top.hints = { ...b.top.hints, maxHintsDeliveryThreads: integer(v, k) };
+  },
   // Read so that a cassandra.yaml carrying them starts; the features they tune come with later issues.
   endpoint_snitch: ignored,
-  hinted_handoff_enabled: ignored,
-  max_hint_window: ignored,
-  max_hint_window_in_ms: ignored,
   read_request_timeout: ignored,
   write_request_timeout: ignored,
   read_request_timeout_in_ms: ignored,
   write_request_timeout_in_ms: ignored,
+  counter_write_request_timeout: ignored,
+  counter_write_request_timeout_in_ms: ignored,
 };
 
 function text(value: unknown, key: string): string {
   if (typeof value !== 'string' && typeof value !== 'number') throw badValue(key, value, 'a string');
   return String(value);
+}
+
+function boolean(value: unknown, key: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw badValue(key, value, 'true or false');
+}
+
+/** Cassandra 4.1 data rates: "24MiB/s", "1024KiB/s", "100B/s". */
+function rate(value: unknown, key: string): number {
+  const match = typeof value === 'string' ? /^\s*(\d+)\s*(B|KiB|MiB|GiB)\/s\s*$/i.exec(value) : null;
+  if (!match) throw badValue(key, value, 'a rate such as "24MiB/s"');
+  return Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!;
 }
 
 function integer(value: unknown, key: string): number {

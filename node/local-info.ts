@@ -1,12 +1,13 @@
 /**
- * The node's identity and its `system.local` row. The host id and the tokens are chosen once and
- * kept in DATA_DIR/node-identity.json, so a restarted node is the same node to drivers (and, later,
- * to the ring). `system.local` is rewritten at every start and its schema_version follows every
- * schema change, as drivers read it to learn the node and to wait for schema agreement.
+ * The node's identity and its `system.local` row. The host id is chosen at the first start; the
+ * tokens when the node first joins a ring (after it has seen the ring, so they can be balanced:
+ * node/streaming/bootstrap-tokens.ts); both are kept in DATA_DIR/node-identity.json with the
+ * bootstrap state (Cassandra's system.local.bootstrapped), so a restarted node is the same node to
+ * drivers and to the ring. `system.local` is rewritten at every start and its schema_version
+ * follows every schema change, as drivers read it to learn the node and to wait for schema agreement.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assert } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { QueryProcessor } from '../cql/query-processor.js';
 import type { ResolvedNodeConfig } from './config.js';
@@ -18,38 +19,101 @@ export const CQL_VERSION = '3.4.6';
 export const NATIVE_PROTOCOL_VERSION = '4';
 export const PARTITIONER = 'org.apache.cassandra.dht.Murmur3Partitioner';
 
+/** Cassandra's system.local.bootstrapped values (SystemKeyspace.BootstrapState). */
+export type BootstrapState = 'NEEDS_BOOTSTRAP' | 'IN_PROGRESS' | 'COMPLETED' | 'DECOMMISSIONED';
+
+const BOOTSTRAP_STATES: readonly BootstrapState[] = [
+  'NEEDS_BOOTSTRAP',
+  'IN_PROGRESS',
+  'COMPLETED',
+  'DECOMMISSIONED',
+];
+
 export interface NodeIdentity {
   readonly hostId: string;
-  /** Murmur3 tokens as decimal strings (as system.local.tokens holds them). */
+  /** Murmur3 tokens as decimal strings (as system.local.tokens holds them); empty until chosen. */
   readonly tokens: readonly string[];
+  readonly bootstrapState: BootstrapState;
 }
 
 const IDENTITY_FILE = 'node-identity.json';
 
-/** Loads the identity of the node in `dataDir`, creating it on the first start. */
-export async function loadOrCreateIdentity(
-  dataDir: string,
-  numTokens: number,
-  random: { readonly bytes: (length: number) => Uint8Array; readonly uuid: () => string },
-): Promise<NodeIdentity> {
-  const path = join(dataDir, IDENTITY_FILE);
-  const existing = await readIdentity(path);
-  if (existing) {
-    if (existing.tokens.length !== numTokens) {
-      throw new NodeConfigError(
-        `Cannot change the number of tokens from ${existing.tokens.length} to ${numTokens} (num_tokens)`,
-      );
+/** Cassandra's StorageService message, word for word (its property name included). */
+export const DECOMMISSIONED_MESSAGE =
+  'This node was decommissioned and will not rejoin the ring unless cassandra.override_decommission=true has been set, or all existing data is removed and the node is bootstrapped again';
+
+/**
+ * The identity of the node in a data directory, kept current on disk: loaded (or given a host id)
+ * at start, then given tokens and bootstrap states as the node joins and leaves the ring.
+ */
+export class LocalIdentity {
+  private constructor(
+    private readonly path: string,
+    private value: NodeIdentity,
+  ) {}
+
+  /**
+   * Loads the identity of the node in `dataDir`, creating it (a new host id, no tokens yet) on the
+   * first start. A changed num_tokens is refused, as Cassandra refuses it.
+   */
+  static async load(
+    dataDir: string,
+    numTokens: number,
+    random: { readonly uuid: () => string },
+  ): Promise<LocalIdentity> {
+    const path = join(dataDir, IDENTITY_FILE);
+    const existing = await readIdentity(path);
+    if (existing) {
+      if (existing.tokens.length > 0 && existing.tokens.length !== numTokens) {
+        throw new NodeConfigError(
+          `Cannot change the number of tokens from ${existing.tokens.length} to ${numTokens} (num_tokens)`,
+        );
+      }
+      return new LocalIdentity(path, existing);
     }
-    return existing;
+    const identity = new LocalIdentity(path, {
+      hostId: random.uuid(),
+      tokens: [],
+      bootstrapState: 'NEEDS_BOOTSTRAP',
+    });
+    await identity.save();
+    return identity;
   }
-  const identity: NodeIdentity = {
-    hostId: random.uuid(),
-    tokens: randomTokens(numTokens, random.bytes),
-  };
-  // Written aside and renamed: a crash leaves the old file or the new one, never half of one.
-  await writeFile(`${path}.tmp`, `${JSON.stringify(identity, null, 2)}\n`);
-  await rename(`${path}.tmp`, path);
-  return identity;
+
+  get current(): NodeIdentity {
+    return this.value;
+  }
+
+  get hostId(): string {
+    return this.value.hostId;
+  }
+
+  get tokens(): readonly string[] {
+    return this.value.tokens;
+  }
+
+  get bootstrapState(): BootstrapState {
+    return this.value.bootstrapState;
+  }
+
+  /** Records tokens and/or a bootstrap state; durable when it resolves. */
+  async update(change: Partial<Omit<NodeIdentity, 'hostId'>>): Promise<void> {
+    this.value = { ...this.value, ...change };
+    await this.save();
+  }
+
+  private async save(): Promise<void> {
+    // Written aside, fsynced and renamed: a crash leaves the old file or the new one, never half of one.
+    const tmp = `${this.path}.tmp`;
+    const file = await open(tmp, 'w');
+    try {
+      await file.writeFile(`${JSON.stringify(this.value, null, 2)}\n`);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, this.path);
+  }
 }
 
 async function readIdentity(path: string): Promise<NodeIdentity | null> {
@@ -63,20 +127,12 @@ async function readIdentity(path: string): Promise<NodeIdentity | null> {
   const parsed = JSON.parse(text) as Partial<NodeIdentity>;
   if (typeof parsed.hostId !== 'string' || !Array.isArray(parsed.tokens))
     throw new Error(`${path} is not a node identity (hostId, tokens)`);
-  return { hostId: parsed.hostId, tokens: parsed.tokens.map(String) };
-}
-
-/** `count` distinct random Murmur3 tokens (signed 64-bit, never Long.MIN_VALUE, which no key has). */
-export function randomTokens(count: number, random: (length: number) => Uint8Array): string[] {
-  const min = -(2n ** 63n);
-  const tokens = new Set<bigint>();
-  while (tokens.size < count) {
-    const bytes = random(8);
-    assert(bytes.length === 8, 'random source returns the bytes asked for');
-    const token = Buffer.from(bytes).readBigInt64BE(0);
-    if (token !== min) tokens.add(token);
-  }
-  return [...tokens].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String);
+  const tokens = parsed.tokens.map(String);
+  // Identities written before bootstrap states existed belong to nodes that joined as NORMAL.
+  const state = parsed.bootstrapState ?? (tokens.length > 0 ? 'COMPLETED' : 'NEEDS_BOOTSTRAP');
+  if (!BOOTSTRAP_STATES.includes(state))
+    throw new Error(`${path}: unknown bootstrapState '${String(state)}'`);
+  return { hostId: parsed.hostId, tokens, bootstrapState: state };
 }
 
 function literal(value: string): string {
@@ -116,7 +172,7 @@ export async function writeSystemLocal(
   const generation = cluster?.gossipGeneration ?? Math.floor(nowMs / 1000);
   const columns: [string, string][] = [
     ['key', literal('local')],
-    ['bootstrapped', literal('COMPLETED')],
+    ['bootstrapped', literal(identity.bootstrapState)],
     ['broadcast_address', literal(config.broadcastAddress)],
     ['broadcast_port', String(storagePort)],
     ['cluster_name', literal(config.clusterName)],
@@ -133,11 +189,28 @@ export async function writeSystemLocal(
     ['rpc_address', literal(config.broadcastRpcAddress)],
     ['rpc_port', String(config.nativePort)],
     ['schema_version', processor.schema.schema.version],
-    ['tokens', `{${identity.tokens.map(literal).join(', ')}}`],
   ];
+  // No tokens yet (a node that has not joined): the column stays null, as in Cassandra.
+  if (identity.tokens.length > 0) columns.push(['tokens', tokenSetLiteral(identity.tokens)]);
   const names = columns.map(([name]) => name).join(', ');
   const values = columns.map(([, value]) => value).join(', ');
   await processor.execute(`INSERT INTO system.local (${names}) VALUES (${values})`, {});
+}
+
+function tokenSetLiteral(tokens: readonly string[]): string {
+  return `{${tokens.map(literal).join(', ')}}`;
+}
+
+/** Records tokens and the bootstrap state in system.local once they change (join, leave). */
+export async function updateSystemLocalMembership(
+  processor: QueryProcessor,
+  identity: NodeIdentity,
+): Promise<void> {
+  const tokens = identity.tokens.length > 0 ? tokenSetLiteral(identity.tokens) : 'null';
+  await processor.execute(
+    `UPDATE system.local SET tokens = ${tokens}, bootstrapped = ${literal(identity.bootstrapState)} WHERE key = 'local'`,
+    {},
+  );
 }
 
 /**

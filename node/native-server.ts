@@ -68,6 +68,16 @@ export class NativeServer {
     return this.connections.size;
   }
 
+  /** Requests received since start, on every connection. */
+  get requestCount(): number {
+    return this.handler.requestCount;
+  }
+
+  /** Accepting connections: listening and not draining (nodetool info "Native Transport active"). */
+  get active(): boolean {
+    return this.closing === undefined;
+  }
+
   broadcast(event: ProtocolEvent): void {
     for (const connection of this.connections) connection.sendEvent(event);
   }

@@ -64,6 +64,9 @@ export function newConnectionState(): ConnectionState {
 }
 
 export class RequestHandler {
+  /** Requests handled since start (the admin endpoint's sibyl_native_requests_total). */
+  requestCount = 0;
+
   constructor(private readonly processor: QueryProcessor) {}
 
   /**
@@ -71,6 +74,7 @@ export class RequestHandler {
    * frames that follow it in the same chunk are already decoded with the negotiated compression.
    */
   async handle(message: RequestMessage, state: ConnectionState): Promise<Reply> {
+    this.requestCount++;
     if (message.type === 'OPTIONS') return { message: { type: 'SUPPORTED', options: SUPPORTED_OPTIONS } };
     if (message.type === 'STARTUP') return startup(message, state);
     if (!state.ready)

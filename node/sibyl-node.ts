@@ -1,9 +1,11 @@
 /**
  * One running node: opens the log, the storage engine and the query processor, starts internode
- * messaging, writes its `system.local` row, serves the native protocol and joins the cluster by
- * gossip (node/cluster/). `close()` works in the reverse order: shutdown announced to peers, no new
- * connections, in-flight requests answered, memtables flushed, commit log synced. The CLI
- * (`sibyl node start`) and the driver's embedded mode start nodes through `startNode` alone.
+ * messaging, writes its `system.local` row, joins the cluster by gossip (node/cluster/) — a new
+ * node bootstraps there, streaming the ranges it takes (node/streaming/) — and only then serves
+ * the native protocol, as Cassandra starts its native transport once the node has joined.
+ * `close()` works in the reverse order: shutdown announced to peers, no new connections, in-flight
+ * requests answered, memtables flushed, commit log synced. The CLI (`sibyl node start`) and the
+ * driver's embedded mode start nodes through `startNode` alone.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -12,13 +14,15 @@ import { systemClock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { QueryProcessor } from '../cql/query-processor.js';
 import { StorageEngine } from '../storage/storage-engine.js';
+import type { AdminEndpoint } from './admin/index.js';
+import { startAdminEndpoint } from './admin/index.js';
 import type { ClusterView } from './cluster/cluster-service.js';
 import { ClusterService, startClusterMessaging } from './cluster/cluster-service.js';
 import type { NodeConfig, ResolvedNodeConfig } from './config.js';
-import { resolveConfig } from './config.js';
-import type { NodeIdentity } from './local-info.js';
+import { NodeConfigError, resolveConfig } from './config.js';
 import {
-  loadOrCreateIdentity,
+  DECOMMISSIONED_MESSAGE,
+  LocalIdentity,
   nextGossipGeneration,
   trackSchemaVersion,
   writeSystemLocal,
@@ -28,6 +32,11 @@ import { splitHostPort } from './messaging/transport.js';
 import { NativeServer } from './native-server.js';
 import type { NodeLog } from './node-logging.js';
 import { openNodeLog } from './node-logging.js';
+import type { DecommissionOptions } from './streaming/decommission.js';
+import type { OperationMode } from './streaming/membership-context.js';
+import { RingMembership } from './streaming/ring-membership.js';
+import type { StreamSessionInfo } from './streaming/stream-sessions.js';
+import { StreamingService } from './streaming/streaming-service.js';
 
 /** What a node takes from outside (STYLE.md §3); tests may pass their own. */
 export interface NodeDeps {
@@ -47,6 +56,24 @@ export interface SibylNode {
   readonly port: number;
   /** Membership, liveness, ring and schema versions as this node's gossip sees them. */
   readonly cluster: ClusterView;
+  /** The admin endpoint's HTTP port, the one actually bound (`adminPort: 0`, or 7199 taken). */
+  readonly adminPort: number;
+  /** This node's storage engine (tests write replicas' data directly into it). */
+  readonly engine: StorageEngine;
+  /** Cassandra's operation mode: STARTING, JOINING, NORMAL, LEAVING, DECOMMISSIONED. */
+  readonly operationMode: OperationMode;
+  /**
+   * nodetool decommission: streams this node's ranges to their next owners, leaves the ring and
+   * stops serving; the process stays up, DECOMMISSIONED, until `close()`. Refused (Cassandra's
+   * messages) when a keyspace would keep fewer nodes than its replication factor, unless `force`.
+   */
+  decommission(options?: DecommissionOptions): Promise<void>;
+  /** nodetool removenode HOSTID: re-replicates a dead node's ranges from the survivors and removes it. */
+  removeNode(hostId: string): Promise<void>;
+  /** nodetool removenode status. */
+  removalStatus(): string;
+  /** Stream sessions under way and recently finished (nodetool netstats). */
+  streams(): StreamSessionInfo[];
   /** Drains and stops the node; resolves once its data is flushed. Idempotent. */
   close(): Promise<void>;
 }
@@ -54,6 +81,7 @@ export interface SibylNode {
 export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promise<SibylNode> {
   const resolved = resolveConfig(config);
   const clock = deps.clock ?? systemClock;
+  const startedAtMs = clock.nowMs();
   const random = deps.randomBytes ?? ((n: number) => randomBytes(n));
   const uuid = deps.randomUuid ?? (() => randomUUID());
   const nodeLog = await openNodeLog({
@@ -67,17 +95,19 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
   let engine: StorageEngine | undefined;
   let messaging: MessagingService | undefined;
   let server: NativeServer | undefined;
+  let cluster: ClusterService | undefined;
+  let streaming: StreamingService | undefined;
+  let membership: RingMembership | undefined;
   try {
     engine = await StorageEngine.open({ dataDir: resolved.dataDir, options: resolved.storage, clock });
+    const identity = await loadIdentity(resolved, uuid, log);
     const processor = await QueryProcessor.open(engine, {
       clock,
       random,
       randomUuid: uuid,
       datacenters: [resolved.dc],
-    });
-    const identity = await loadOrCreateIdentity(resolved.dataDir, resolved.numTokens, {
-      bytes: random,
-      uuid,
+      // The local store leads this node's counter updates under its host id (storage/counters.ts).
+      hostId: identity.hostId,
     });
     messaging = await startClusterMessaging(
       resolved,
@@ -88,25 +118,73 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     );
     const generation = await writeLocalRow(processor, resolved, identity, messaging, clock);
     const schemaTracker = trackSchemaVersion(processor, log);
+    const localAddress = messaging.address;
+    const streamingLog = nodeLog.logger.child({ component: 'streaming' });
+    streaming = new StreamingService({
+      messaging,
+      engine,
+      schema: () => processor.schema.schema,
+      options: resolved.streaming,
+      localAddress,
+      isAlive: (endpoint) => cluster?.isAlive(endpoint) ?? false,
+      onEndpointDown: (listener) => cluster?.onEndpointDown(listener) ?? (() => {}),
+      nowMs: () => clock.nowMs(),
+      log: streamingLog,
+    });
+    membership = new RingMembership(
+      {
+        config: resolved,
+        identity,
+        processor,
+        engine,
+        streaming,
+        random: { bytes: random },
+        nowMs: () => clock.nowMs(),
+        log: streamingLog,
+      },
+      async () => server?.close(),
+    );
+    const joining = membership;
+    cluster = await ClusterService.start({
+      config: resolved,
+      identity,
+      prepareJoin: (seedRing) => joining.prepareJoin(seedRing, localAddress),
+      processor,
+      messaging,
+      generation,
+      // Gossiped until the native server has bound its port (then `nativeTransportReady`).
+      nativePort: resolved.nativePort,
+      clock,
+      random: { next: () => Buffer.from(random(4)).readUInt32BE(0) / 0x1_0000_0000 },
+      onClientEvent: (event) => server?.broadcast(event),
+      log: nodeLog.logger.child({ component: 'cluster' }),
+    });
+    await membership.join(cluster);
+    // Clients are served once the node is NORMAL (a bootstrapping node answers no queries).
     const native = await NativeServer.listen(
       processor,
       { host: resolved.rpcAddress, port: resolved.nativePort, limits: resolved.nativeTransport },
       nodeLog.logger.child({ component: 'native' }),
     );
     server = native;
-    const cluster = await ClusterService.start({
-      config: resolved,
-      identity,
-      processor,
-      messaging,
-      generation,
-      nativePort: native.address.port,
-      clock,
-      random: { next: () => Buffer.from(random(4)).readUInt32BE(0) / 0x1_0000_0000 },
-      onClientEvent: (event) => native.broadcast(event),
-      log: nodeLog.logger.child({ component: 'cluster' }),
-    });
-    const parts = { engine, server: native, cluster, schemaTracker };
+    cluster.nativeTransportReady(native.address.port);
+    const admin = await startAdminEndpoint(
+      {
+        config: resolved,
+        identity,
+        generation,
+        startedAtMs,
+        clock,
+        processor,
+        engine,
+        messaging,
+        cluster,
+        native,
+      },
+      // The admin port is never gossiped: a node not told one may take another if 7199 is taken.
+      { freePortIfBusy: config.adminPort === undefined, log: nodeLog.logger.child({ component: 'admin' }) },
+    );
+    const parts = { engine, server: native, cluster, schemaTracker, admin, streaming, membership };
     const node = new RunningNode(resolved, processor, identity, parts, nodeLog, log);
     log.info(
       { address: node.address, port: node.port, hostId: identity.hostId },
@@ -115,6 +193,9 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     return node;
   } catch (error) {
     log.error({ err: error }, 'node failed to start');
+    membership?.close();
+    await streaming?.close().catch(() => {});
+    await cluster?.close({ announce: false }).catch(() => {});
     await server?.close().catch(() => {});
     await messaging?.close().catch(() => {});
     await engine?.close({ flush: false }).catch(() => {});
@@ -123,17 +204,31 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
   }
 }
 
+/**
+ * The identity of the data directory. A decommissioned one refuses to rejoin (Cassandra's message)
+ * unless override_decommission is set, in which case it rejoins with its old tokens.
+ */
+async function loadIdentity(config: ResolvedNodeConfig, uuid: () => string, log: Logger): Promise<LocalIdentity> {
+  const identity = await LocalIdentity.load(config.dataDir, config.numTokens, { uuid });
+  if (identity.bootstrapState === 'DECOMMISSIONED') {
+    if (!config.overrideDecommission) throw new NodeConfigError(DECOMMISSIONED_MESSAGE);
+    log.warn('This node was decommissioned, but overriding by operator request.');
+    await identity.update({ bootstrapState: 'COMPLETED' });
+  }
+  return identity;
+}
+
 /** Writes `system.local` with this start's gossip generation and storage port; returns the generation. */
 async function writeLocalRow(
   processor: QueryProcessor,
   config: ResolvedNodeConfig,
-  identity: NodeIdentity,
+  identity: LocalIdentity,
   messaging: MessagingService,
   clock: Clock,
 ): Promise<number> {
   const gossipGeneration = await nextGossipGeneration(processor, clock.nowMs());
   const storagePort = splitHostPort(messaging.address, config.storagePort).port;
-  await writeSystemLocal(processor, config, identity, clock.nowMs(), { gossipGeneration, storagePort });
+  await writeSystemLocal(processor, config, identity.current, clock.nowMs(), { gossipGeneration, storagePort });
   return gossipGeneration;
 }
 
@@ -143,6 +238,9 @@ interface NodeParts {
   readonly server: NativeServer;
   readonly cluster: ClusterService;
   readonly schemaTracker: { stop(): Promise<void> };
+  readonly admin: AdminEndpoint;
+  readonly streaming: StreamingService;
+  readonly membership: RingMembership;
 }
 
 class RunningNode implements SibylNode {
@@ -153,7 +251,7 @@ class RunningNode implements SibylNode {
   constructor(
     readonly config: ResolvedNodeConfig,
     readonly processor: QueryProcessor,
-    private readonly identity: NodeIdentity,
+    private readonly identity: LocalIdentity,
     private readonly parts: NodeParts,
     private readonly nodeLog: NodeLog,
     private readonly log: Logger,
@@ -166,12 +264,40 @@ class RunningNode implements SibylNode {
     return this.parts.cluster;
   }
 
+  get adminPort(): number {
+    return this.parts.admin.port;
+  }
+
   get hostId(): string {
     return this.identity.hostId;
   }
 
   get tokens(): readonly string[] {
     return this.identity.tokens;
+  }
+
+  get engine(): StorageEngine {
+    return this.parts.engine;
+  }
+
+  get operationMode(): OperationMode {
+    return this.parts.membership.mode;
+  }
+
+  decommission(options?: DecommissionOptions): Promise<void> {
+    return this.parts.membership.decommission(options);
+  }
+
+  removeNode(hostId: string): Promise<void> {
+    return this.parts.membership.removeNode(hostId);
+  }
+
+  removalStatus(): string {
+    return this.parts.membership.removalStatus();
+  }
+
+  streams(): StreamSessionInfo[] {
+    return this.parts.streaming.list();
   }
 
   close(): Promise<void> {
@@ -184,6 +310,9 @@ class RunningNode implements SibylNode {
     this.log.info('draining');
     try {
       // Peers hear of the shutdown first and stop counting on us; then clients are drained.
+      await this.parts.admin.close();
+      this.parts.membership.close();
+      await this.parts.streaming.close();
       await this.parts.cluster.close();
       await this.parts.server.close();
       await this.parts.schemaTracker.stop();

@@ -2,7 +2,7 @@
  * The one owner of a node's directory layout, as Cassandra lays it out:
  *   <dataDir>/commitlog/                         commit log segments
  *   <dataDir>/data/<keyspace>/<table>-<id>/       one table's SSTables
- *   <dataDir>/hints/                             hint files (coordinator issue)
+ *   <dataDir>/hints/                             hint files (storage/hints/; hints_directory may move them)
  * SSTable component names inside a table directory belong to storage/sstable/.
  */
 import { join } from 'node:path';

@@ -29,11 +29,13 @@ import {
   encodePartitionView,
   serializedKeySpan,
 } from './partition-codec.js';
+import type { RowShadow } from './reconcile.js';
 import { mergeRows } from './reconcile.js';
 import type { CollectedStats } from './stats-collector.js';
 import { StatsCollector } from './stats-collector.js';
 
 const SLAB_BYTES = 1024 * 1024;
+const NO_RANGE_TOMBSTONES: readonly RangeTombstone[] = [];
 /** Objects, map entry and bookkeeping a partition costs beyond its bytes (measured, rounded up). */
 const PARTITION_OVERHEAD_BYTES = 160;
 
@@ -263,17 +265,26 @@ export class Memtable {
   private mergeInto(p: MergedPartition, update: Partition): void {
     if (update.deletion) p.deletion = laterDeletion(p.deletion, update.deletion);
     if (update.staticRow) {
-      p.staticRow = p.staticRow ? mergeRows(p.staticRow, update.staticRow) : update.staticRow;
+      const shadow = p.deletion === null ? null : this.shadowOf(p, false);
+      p.staticRow = p.staticRow ? mergeRows(p.staticRow, update.staticRow, shadow) : update.staticRow;
       this.sizeBytes += rowSize(update.staticRow);
     }
     if (update.rangeTombstones.length > 0) {
       p.rangeTombstones = (p.rangeTombstones ?? []).concat(update.rangeTombstones);
       this.sizeBytes += 96 * update.rangeTombstones.length;
     }
-    for (const row of update.rows) this.insertRow(p.rows, row);
+    for (const row of update.rows) this.insertRow(p, row);
   }
 
-  private insertRow(rows: Row[], row: Row): void {
+  /** What deletes a row of `p` from above, for merging counter cells (see reconcile.ts). */
+  private shadowOf(p: MergedPartition, withRangeTombstones: boolean): RowShadow | null {
+    const rangeTombstones = (withRangeTombstones ? p.rangeTombstones : null) ?? NO_RANGE_TOMBSTONES;
+    if (p.deletion === null && rangeTombstones.length === 0) return null;
+    return { partitionDeletion: p.deletion, rangeTombstones, compare: this.compare };
+  }
+
+  private insertRow(p: MergedPartition, row: Row): void {
+    const rows = p.rows;
     this.sizeBytes += rowSize(row);
     const last = rows[rows.length - 1];
     if (last === undefined || this.compare(last.clustering, row.clustering) < 0) {
@@ -290,7 +301,7 @@ export class Memtable {
     }
     const existing = rows[lo];
     if (existing !== undefined && this.compare(existing.clustering, row.clustering) === 0) {
-      rows[lo] = mergeRows(existing, row);
+      rows[lo] = mergeRows(existing, row, this.shadowOf(p, true));
     } else {
       rows.splice(lo, 0, row);
       this.rowCount++;

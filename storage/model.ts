@@ -26,8 +26,18 @@ export interface DeletionTime {
 }
 
 /**
+ * What a counter cell's value holds (storage/counters.ts, docs/formats/partition.md):
+ * - `delta`: an increment (8-byte signed), as a counter update carries it to its leader replica;
+ *   never stored — the leader turns it into its own shard;
+ * - `shards`: a counter context, one (counter id, clock, count) shard per replica that counted.
+ */
+export type CounterCellKind = 'delta' | 'shards';
+
+/**
  * A cell. `value === null` marks a cell tombstone. `ttl > 0` marks an expiring cell whose
  * `localDeletionTime` is its expiry time (seconds); it reads as absent once that time has passed.
+ * `counter` is set on counter cells only (absent on every ordinary cell, so ordinary cells keep one
+ * object shape); a counter cell is live, without TTL or path.
  */
 export interface Cell {
   readonly column: string;
@@ -37,6 +47,7 @@ export interface Cell {
   readonly timestamp: number;
   readonly ttl: number;
   readonly localDeletionTime: number;
+  readonly counter?: CounterCellKind;
 }
 
 /** The row marker written by INSERT (Cassandra's primary key liveness info). */

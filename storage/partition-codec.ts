@@ -16,10 +16,16 @@ import type {
   RangeTombstone,
   Row,
 } from './model.js';
+import { isValidCounterValue } from './counters.js';
 import { NO_DELETION_TIME } from './model.js';
 
-/** Format version of the partition encoding; bump on any change (never reuse a number). */
-export const PARTITION_FORMAT_VERSION = 1;
+/**
+ * Format version of the partition encoding; bump on any change (never reuse a number).
+ * 2: counter cells (cflags 0x08 delta, 0x10 shards). Version 1 partitions (no counter cells) are
+ * still read: a version 1 partition is a version 2 partition without those flags.
+ */
+export const PARTITION_FORMAT_VERSION = 2;
+const OLDEST_READABLE_VERSION = 1;
 
 // Flag bits (persisted: never renumber).
 const PARTITION_HAS_DELETION = 0x01;
@@ -30,6 +36,9 @@ const ROW_HAS_COLUMN_DELETIONS = 0x04;
 const CELL_HAS_VALUE = 0x01;
 const CELL_HAS_PATH = 0x02;
 const CELL_HAS_TTL = 0x04;
+const CELL_COUNTER_DELTA = 0x08;
+const CELL_COUNTER_SHARDS = 0x10;
+const CELL_COUNTER = CELL_COUNTER_DELTA | CELL_COUNTER_SHARDS;
 const BOUND_INCLUSIVE = 0x01;
 
 const TWO_32 = 4294967296;
@@ -89,6 +98,18 @@ class Writer {
 
 const writer = new Writer();
 
+/** Counter delta cells in the last encoding (see `lastEncodingHadCounterDeltas`). */
+let encodedCounterDeltas = 0;
+
+/**
+ * Whether the partition encoded last carried counter delta cells: deltas cross the network to a
+ * counter leader but are never stored, so the write path refuses them (found while encoding, at
+ * no extra cost).
+ */
+export function lastEncodingHadCounterDeltas(): boolean {
+  return encodedCounterDeltas > 0;
+}
+
 /** The partition's bytes in a copy the caller owns. */
 export function encodePartition(partition: Partition): Uint8Array {
   const view = encodePartitionView(partition);
@@ -104,6 +125,7 @@ export function encodePartition(partition: Partition): Uint8Array {
 export function encodePartitionView(partition: Partition): Uint8Array {
   const w = writer;
   w.pos = 0;
+  encodedCounterDeltas = 0;
   const columns = columnTable(partition);
   w.u8(PARTITION_FORMAT_VERSION);
   writeToken(w, partition.key.token);
@@ -195,6 +217,7 @@ function writeCell(w: Writer, cell: Cell, columns: string[]): void {
   if (cell.value !== null) flags |= CELL_HAS_VALUE;
   if (cell.path !== null) flags |= CELL_HAS_PATH;
   if (cell.ttl > 0) flags |= CELL_HAS_TTL;
+  if (cell.counter !== undefined) flags |= counterFlag(cell);
   w.u8(flags);
   w.varint(columns.indexOf(cell.column));
   w.i64(cell.timestamp);
@@ -203,6 +226,14 @@ function writeCell(w: Writer, cell: Cell, columns: string[]): void {
   if (cell.ttl > 0 || cell.value === null) w.u32(cell.localDeletionTime);
   if (cell.path !== null) w.bytes(cell.path);
   if (cell.value !== null) w.bytes(cell.value);
+}
+
+/** The counter flag of a counter cell, which is live, without TTL or path (a Cell invariant). */
+function counterFlag(cell: Cell): number {
+  assert(cell.value !== null && cell.ttl === 0 && cell.path === null, 'a counter cell is live, without TTL or path');
+  if (cell.counter === 'shards') return CELL_COUNTER_SHARDS;
+  encodedCounterDeltas++;
+  return CELL_COUNTER_DELTA;
 }
 
 /** Reads a partition; `source` names the file for corruption errors, `baseOffset` its position. */
@@ -292,11 +323,32 @@ function readCell(r: Reader, columns: string[]): Cell {
   const localDeletionTime = ttl > 0 || !hasValue ? r.u32() : NO_DELETION_TIME;
   const path = flags & CELL_HAS_PATH ? r.bytes() : null;
   const value = hasValue ? r.bytes() : null;
-  return { column, path, value, timestamp, ttl, localDeletionTime };
+  if ((flags & CELL_COUNTER) === 0) return { column, path, value, timestamp, ttl, localDeletionTime };
+  return readCounterCell(r, flags, column, value, timestamp, path !== null || ttl > 0);
+}
+
+function readCounterCell(
+  r: Reader,
+  flags: number,
+  column: string,
+  value: Uint8Array | null,
+  timestamp: number,
+  hasPathOrTtl: boolean,
+): Cell {
+  const counter = flags & CELL_COUNTER_SHARDS ? 'shards' : 'delta';
+  const valid =
+    (flags & CELL_COUNTER) !== CELL_COUNTER &&
+    !hasPathOrTtl &&
+    value !== null &&
+    r.formatVersion >= 2 &&
+    isValidCounterValue(counter, value);
+  if (!valid) r.corrupt(`invalid counter cell in column ${column}`);
+  return { column, path: null, value, timestamp, ttl: 0, localDeletionTime: NO_DELETION_TIME, counter };
 }
 
 class Reader {
   pos = 0;
+  formatVersion = PARTITION_FORMAT_VERSION;
   private readonly view: DataView;
   constructor(
     private readonly buf: Uint8Array,
@@ -312,9 +364,13 @@ class Reader {
   }
   version(): void {
     const v = this.u8();
-    if (v !== PARTITION_FORMAT_VERSION) {
+    if (v < OLDEST_READABLE_VERSION || v > PARTITION_FORMAT_VERSION) {
       throw new CorruptionError(this.source, this.baseOffset, `unknown partition format version ${v}`);
     }
+    this.formatVersion = v;
+  }
+  corrupt(message: string): never {
+    throw new CorruptionError(this.source, this.baseOffset + this.pos, message);
   }
   u8(): number {
     this.need(1);

@@ -1,6 +1,7 @@
 /**
  * Last-write-wins reconciliation with Cassandra's tie-breaks, merging of partition versions, and
- * the removal of data shadowed by deletions. Pure functions: no IO, no clock (time is passed in).
+ * the removal of data shadowed by deletions. Counter cells reconcile by merging their shards
+ * (storage/counters.ts). Pure functions: no IO, no clock (time is passed in).
  */
 import type {
   Cell,
@@ -14,14 +15,17 @@ import type {
   RangeTombstone,
   Row,
 } from './model.js';
+import { reconcileCounterCells } from './counters.js';
 import { compareBytes, deletes, laterDeletion, NO_DELETION_TIME } from './model.js';
 
 /**
  * Picks the winner of two versions of one cell (Cassandra's Cells.reconcile): the greater
  * timestamp; on a tie a tombstone or expiring cell beats a live one, a tombstone beats an expiring
- * cell, then the later local deletion time, then the greater value.
+ * cell, then the later local deletion time, then the greater value. Counter cells merge instead
+ * (`reconcileCounterCells`).
  */
 export function reconcileCells(a: Cell, b: Cell): Cell {
+  if (a.counter !== undefined || b.counter !== undefined) return reconcileCounterCells(a, b);
   if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp ? a : b;
   const aDeletes = a.localDeletionTime !== NO_DELETION_TIME;
   const bDeletes = b.localDeletionTime !== NO_DELETION_TIME;
@@ -56,18 +60,51 @@ export function compareCellPosition(a: Cell, b: Cell): number {
   return compareBytes(a.path, b.path);
 }
 
-function mergeCells(a: readonly Cell[], b: readonly Cell[]): Cell[] {
+/**
+ * What shadows a row from above while its versions merge: the partition deletion and the range
+ * tombstones of every version. Only counter cells need it (see `reconcileInRow`).
+ */
+export interface RowShadow {
+  readonly partitionDeletion: DeletionTime | null;
+  /** Empty for the static row, which range tombstones never cover. */
+  readonly rangeTombstones: readonly RangeTombstone[];
+  readonly compare: ClusteringComparator;
+}
+
+/**
+ * Reconciles two versions of one cell of a row. Ordinary cells: last write wins, and removing
+ * shadowed data before or after gives the same result. Counter cells merge their shards and keep
+ * the greater timestamp, so a shard a deletion shadows must be dropped *before* the merge, or it
+ * would lend its (older, higher-clocked) count to a newer shard and escape the deletion.
+ */
+function reconcileInRow(x: Cell, y: Cell, row: Row, rowDeletion: DeletionTime | null, shadow: RowShadow | null): Cell {
+  if (x.counter === undefined && y.counter === undefined) return reconcileCells(x, y);
+  let deletion = rowDeletion;
+  if (shadow !== null) {
+    deletion = laterDeletion(deletion, shadow.partitionDeletion);
+    for (const rt of shadow.rangeTombstones) {
+      if (inRange(row.clustering, rt, shadow.compare)) deletion = laterDeletion(deletion, rt.deletion);
+    }
+  }
+  if (x.value !== null && deletes(deletion, x.timestamp)) return y;
+  if (y.value !== null && deletes(deletion, y.timestamp)) return x;
+  return reconcileCounterCells(x, y);
+}
+
+function mergeCells(a: Row, b: Row, rowDeletion: DeletionTime | null, shadow: RowShadow | null): Cell[] {
   const out: Cell[] = [];
+  const x = a.cells;
+  const y = b.cells;
   let i = 0;
   let j = 0;
-  while (i < a.length && j < b.length) {
-    const c = compareCellPosition(a[i]!, b[j]!);
-    if (c < 0) out.push(a[i++]!);
-    else if (c > 0) out.push(b[j++]!);
-    else out.push(reconcileCells(a[i++]!, b[j++]!));
+  while (i < x.length && j < y.length) {
+    const c = compareCellPosition(x[i]!, y[j]!);
+    if (c < 0) out.push(x[i++]!);
+    else if (c > 0) out.push(y[j++]!);
+    else out.push(reconcileInRow(x[i++]!, y[j++]!, a, rowDeletion, shadow));
   }
-  while (i < a.length) out.push(a[i++]!);
-  while (j < b.length) out.push(b[j++]!);
+  while (i < x.length) out.push(x[i++]!);
+  while (j < y.length) out.push(y[j++]!);
   return out;
 }
 
@@ -83,18 +120,27 @@ function mergeColumnDeletions(a: readonly ColumnDeletion[], b: readonly ColumnDe
     .map(([column, deletion]) => ({ column, deletion }));
 }
 
-/** Merges two versions of the same row (same clustering). */
-export function mergeRows(a: Row, b: Row): Row {
+/**
+ * Merges two versions of the same row (same clustering). `shadow` is what deletes from above the
+ * row (needed when the row may hold counter cells; null: only the rows' own deletions).
+ */
+export function mergeRows(a: Row, b: Row, shadow: RowShadow | null = null): Row {
+  const deletion = laterDeletion(a.deletion, b.deletion);
   return {
     clustering: a.clustering,
     liveness: reconcileLiveness(a.liveness, b.liveness),
-    deletion: laterDeletion(a.deletion, b.deletion),
+    deletion,
     columnDeletions: mergeColumnDeletions(a.columnDeletions, b.columnDeletions),
-    cells: mergeCells(a.cells, b.cells),
+    cells: mergeCells(a, b, deletion, shadow),
   };
 }
 
-export function mergeRowLists(a: readonly Row[], b: readonly Row[], compare: ClusteringComparator): Row[] {
+export function mergeRowLists(
+  a: readonly Row[],
+  b: readonly Row[],
+  compare: ClusteringComparator,
+  shadow: RowShadow | null = null,
+): Row[] {
   const out: Row[] = [];
   let i = 0;
   let j = 0;
@@ -102,7 +148,7 @@ export function mergeRowLists(a: readonly Row[], b: readonly Row[], compare: Clu
     const c = compare(a[i]!.clustering, b[j]!.clustering);
     if (c < 0) out.push(a[i++]!);
     else if (c > 0) out.push(b[j++]!);
-    else out.push(mergeRows(a[i++]!, b[j++]!));
+    else out.push(mergeRows(a[i++]!, b[j++]!, shadow));
   }
   while (i < a.length) out.push(a[i++]!);
   while (j < b.length) out.push(b[j++]!);
@@ -121,11 +167,20 @@ export function mergePartitions(versions: readonly Partition[], compare: Cluster
   let staticRow: Row | null = null;
   const rangeTombstones: RangeTombstone[] = [];
   let rows: Row[] = [];
+  // Every version's deletions first: counter cells merge only after what they shadow is known.
   for (const v of versions) {
     deletion = laterDeletion(deletion, v.deletion);
-    if (v.staticRow) staticRow = staticRow ? mergeRows(staticRow, v.staticRow) : v.staticRow;
-    rangeTombstones.push(...v.rangeTombstones);
-    rows = rows.length === 0 ? v.rows.slice() : mergeRowLists(rows, v.rows, compare);
+    if (v.rangeTombstones.length > 0) rangeTombstones.push(...v.rangeTombstones);
+  }
+  const shadowed = deletion !== null || rangeTombstones.length > 0;
+  const rowShadow: RowShadow | null = shadowed
+    ? { partitionDeletion: deletion, rangeTombstones, compare }
+    : null;
+  const staticShadow: RowShadow | null =
+    deletion !== null ? { partitionDeletion: deletion, rangeTombstones: [], compare } : null;
+  for (const v of versions) {
+    if (v.staticRow) staticRow = staticRow ? mergeRows(staticRow, v.staticRow, staticShadow) : v.staticRow;
+    rows = rows.length === 0 ? v.rows.slice() : mergeRowLists(rows, v.rows, compare, rowShadow);
   }
   return removeShadowed({ key: first.key, deletion, staticRow, rangeTombstones, rows }, compare);
 }

@@ -10,6 +10,9 @@
  * tell how far each is flushed), then `replayCommitLog` replays what is newer and flushes it. It may
  * be called again after more tables are added (schema tables first, then the tables they describe):
  * records of tables unknown at a replay are counted and skipped.
+ *
+ * Counter updates (storage/counters.ts) come in through `applyCounterUpdate`, the leader step; the
+ * plain write path refuses their delta cells, which are never stored.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,9 +25,11 @@ import { logger } from '../common/logger.js';
 import type { BackgroundExecutor } from './background-executor.js';
 import { InProcessExecutor, WorkerExecutor } from './background-executor.js';
 import { CommitLog, comparePositions } from './commitlog/commit-log.js';
+import type { CounterId } from './counter-context.js';
+import { leaderShardUpdate, PartitionLocks } from './counters.js';
 import { commitLogDirectory, tableDirectory } from './directories.js';
 import type { ClusteringSlice, DecoratedKey, Mutation, Partition } from './model.js';
-import { decodePartition, encodePartitionView } from './partition-codec.js';
+import { decodePartition, encodePartitionView, lastEncodingHadCounterDeltas } from './partition-codec.js';
 import { ChunkCache, removeIncompleteSSTables } from './sstable/sstable.js';
 import type { ScanRange, TableDefinition } from './table-store.js';
 import { TableStore } from './table-store.js';
@@ -45,6 +50,7 @@ export interface ReplayResult {
 export class StorageEngine {
   private readonly tables = new Map<string, TableStore>();
   private readonly log = logger('storage');
+  private readonly counterLocks = new PartitionLocks();
   private closed = false;
 
   private constructor(
@@ -155,6 +161,12 @@ export class StorageEngine {
     const table = this.table(mutation.tableId);
     // Encoded once into a shared buffer; the commit log and the memtable copy what they keep.
     const encoded = encodePartitionView(mutation.partition);
+    if (lastEncodingHadCounterDeltas()) {
+      throw new SibylError(
+        'INVALID_MUTATION',
+        `A counter update for table ${mutation.tableId} must be applied by its leader replica (applyCounterUpdate), not as a plain mutation`,
+      );
+    }
     if (encoded.length > this.options.maxMutationSizeBytes) {
       throw new SibylError(
         'MUTATION_TOO_LARGE',
@@ -168,6 +180,35 @@ export class StorageEngine {
     if (appended) await appended;
     // Backpressure: writers wait while flushes lag far behind.
     if (table.overloaded) await table.flushesDone();
+  }
+
+  /**
+   * Applies a counter update as its leader replica (Cassandra's CounterMutation.applyCounterMutation):
+   * under a lock on the partition, reads this replica's current shard of each delta cell (the shard
+   * of `counterId`, this node's host id) and writes the shard `(clock + 1, count + delta)` through
+   * `apply` (commit log, memtable). Resolves with the mutation written — counter cells carrying only
+   * this replica's shard, plus the update's deletions — once it is as durable as `apply` promises:
+   * that mutation is what the other replicas and hints receive.
+   */
+  async applyCounterUpdate(mutation: Mutation, counterId: CounterId, durable = true): Promise<Mutation> {
+    if (this.closed) throw new SibylError('STORAGE_CLOSED', 'storage engine is closed');
+    const table = this.table(mutation.tableId);
+    const key = mutation.partition.key;
+    const lockKey = `${mutation.tableId}/${Buffer.from(key.key).toString('hex')}`;
+    const step = await this.counterLocks.run(lockKey, async () => {
+      const current = await table.read(key);
+      const shards: Mutation = {
+        tableId: mutation.tableId,
+        partition: leaderShardUpdate(mutation.partition, current, counterId, table.definition.clusteringComparator),
+      };
+      // `apply` writes the memtable before its first await: once it returns, the next step of this
+      // partition reads this shard, so the lock need not wait for the commit log's sync.
+      const written = this.apply(shards, durable);
+      written.catch(() => {}); // awaited below; this only keeps the rejection from being unhandled
+      return { shards, written };
+    });
+    await step.written;
+    return step.shards;
   }
 
   read(tableId: string, key: DecoratedKey, slice?: ClusteringSlice): Promise<Partition | null> {

@@ -208,6 +208,7 @@ export function nodeConfig(spec: ClusterSpec, node: NodeSpec, dataDir: string): 
     rpc_address: node.address,
     native_transport_port: spec.ports.native,
     storage_port: spec.ports.storage,
+    admin_port: spec.ports.admin,
     data_file_directories: [dataDir],
     seed_provider: [
       {

@@ -53,6 +53,34 @@ export function statusTable(rows: readonly NodeStatus[]): string {
     .join('\n');
 }
 
+/**
+ * Rows as columns two spaces apart without borders, the way nodetool prints its tables; `widths`
+ * makes several tables line up (nodetool status shares widths across data centers). Trailing spaces
+ * are trimmed.
+ */
+export function alignedColumns(rows: readonly (readonly string[])[], widths?: readonly number[]): string {
+  const table = new Table({
+    chars: BORDERLESS,
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+    ...(widths === undefined ? {} : { colWidths: [...widths] }),
+  });
+  for (const row of rows) table.push([...row]);
+  return table
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n');
+}
+
+/** The width of each column over several tables' rows (for `alignedColumns`). */
+export function columnWidths(rows: readonly (readonly string[])[]): number[] {
+  const widths: number[] = [];
+  for (const row of rows) {
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 1, cell.length);
+  }
+  return widths;
+}
+
 export function sizeText(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;

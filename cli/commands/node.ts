@@ -69,7 +69,7 @@ export function registerNode(program: Command): void {
     .option('--listen-address <ip>', 'address of this node; the native server listens on it')
     .option('--native-port <port>', 'CQL native protocol port (default 9042)')
     .option('--storage-port <port>', 'internode (gossip and messaging) port (default 7000)')
-    .option('--admin-port <port>', 'admin endpoint port (default 7199; used once it exists)')
+    .option('--admin-port <port>', 'admin endpoint (HTTP, sibyl tool) port (default 7199)')
     .option('--seeds <ips>', 'comma-separated seed addresses to gossip with at start')
     .option('--dc <name>', 'data center (default datacenter1)')
     .option('--rack <name>', 'rack (default rack1)')

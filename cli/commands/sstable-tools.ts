@@ -6,6 +6,9 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { CorruptionError } from '../../common/errors.js';
+import { contextTotal, decodeContext, formatCounterId } from '../../storage/counter-context.js';
+import { counterDelta } from '../../storage/counters.js';
+import type { Cell } from '../../storage/model.js';
 import { decodePartition } from '../../storage/partition-codec.js';
 import { ChunkCache, listSSTables, openSSTable, parseFileName } from '../../storage/sstable/sstable.js';
 
@@ -46,8 +49,25 @@ async function verify(root: string): Promise<void> {
   if (corrupt > 0) process.exitCode = 1;
 }
 
+/** A counter cell as sstabledump shows one: its shards (counter id, clock, count) and their total. */
+function counterCell(cell: Cell): unknown {
+  const { value, counter, ...rest } = cell;
+  if (counter === 'delta') return { ...rest, counter, delta: counterDelta(cell) };
+  const shards = decodeContext(value!).map((s) => ({
+    counterId: formatCounterId(s.counterId),
+    clock: s.clock,
+    count: s.count,
+  }));
+  return { ...rest, counter, shards, total: contextTotal(value!) };
+}
+
+function isCounterCell(value: object): value is Cell {
+  return 'counter' in value && 'column' in value && (value as Cell).value instanceof Uint8Array;
+}
+
 function printable(value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
+  if (value !== null && typeof value === 'object' && isCounterCell(value)) return printable(counterCell(value));
   if (value instanceof Uint8Array) return `0x${Buffer.from(value).toString('hex')}`;
   if (Array.isArray(value)) return value.map(printable);
   if (value !== null && typeof value === 'object') {
@@ -79,6 +99,6 @@ export function registerSSTableTools(program: Command): void {
   sstable
     .command('dump')
     .argument('<file>', 'any component file of the SSTable (e.g. nb-1-big-Data.db)')
-    .description('print each partition as a JSON line')
+    .description('print each partition as a JSON line (counter cells with their shards and total)')
     .action(dump);
 }

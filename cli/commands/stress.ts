@@ -1,77 +1,97 @@
 /**
- * `sibyl stress`: writes rows through the storage engine, flushes and compacts, reads them back
- * and prints throughput. A way to see the engine work (and its files) before the node exists.
+ * `sibyl stress write|read|mixed …`: cassandra-stress's syntax against a running node or cluster
+ * (cli/stress/, docs/stress.md). `sibyl stress engine`: the storage engine alone, no node.
+ * Operating errors are one line on stderr (`error: …`) and exit status 1.
  */
-import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { getToken } from '../../ring/murmur3-partitioner.js';
-import {
-  bytesClusteringComparator,
-  bytesClusteringComparatorSpec,
-  insertPartition,
-} from '../../storage/model.js';
-import { StorageEngine } from '../../storage/storage-engine.js';
+import { runEngineStress } from '../stress/engine-stress.js';
+import { parseStressArguments, STRESS_COMMANDS, STRESS_USAGE } from '../stress/stress-arguments.js';
+import { StressError } from '../stress/stress-error.js';
+import { runStress } from '../stress/stress-runner.js';
 
-const STRESS_TABLE = {
-  id: '57e55000-0000-4000-8000-000000000001',
-  keyspace: 'sibyl_stress',
-  name: 'kv',
-  clusteringComparator: bytesClusteringComparator,
-  clusteringComparatorSpec: bytesClusteringComparatorSpec,
-  gcGraceSeconds: 864_000,
-  compression: 'lz4' as const,
+const DESCRIPTIONS: Readonly<Record<(typeof STRESS_COMMANDS)[number], string>> = {
+  write: 'write rows of keyspace1.standard1 through the driver, as cassandra-stress write',
+  read: 'read rows of keyspace1.standard1 (a missing row counts as an error), as cassandra-stress read',
+  mixed: 'writes and reads in a ratio, as cassandra-stress mixed "ratio(write=1,read=3)"',
 };
 
-async function window(count: number, inFlight: number, op: (i: number) => Promise<unknown>): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < count) await op(next++);
-    }),
-  );
-  return Math.round(count / ((performance.now() - started) / 1000));
+export function registerStress(program: Command): void {
+  const stress = program
+    .command('stress')
+    .description(
+      'load a node or cluster with cassandra-stress syntax (write, read, mixed), or the storage engine (engine)',
+    )
+    .addHelpText('after', STRESS_USAGE);
+  for (const command of STRESS_COMMANDS) registerCassandraStyle(stress, command);
+  registerEngine(stress);
 }
 
-export function registerStress(program: Command): void {
-  program
-    .command('stress')
-    .description('write, flush, compact and read back rows through the storage engine')
+function registerCassandraStyle(stress: Command, command: (typeof STRESS_COMMANDS)[number]): void {
+  stress
+    .command(command)
+    .description(DESCRIPTIONS[command])
+    .argument('[parameters...]', 'cassandra-stress parameters and options (see below)')
+    // The parameters are cassandra-stress's (`-rate threads=8`), not commander options.
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .helpOption(false)
+    .addHelpText('after', STRESS_USAGE)
+    .action(async (parameters: string[], _options: unknown, self: Command) => {
+      if (parameters.some((p) => p === '--help' || p === '-h' || p === 'help')) {
+        self.outputHelp();
+        return;
+      }
+      await guarded(async () => {
+        const settings = parseStressArguments(command, parameters);
+        const stop = new AbortController();
+        const onInterrupt = () => stop.abort();
+        // Ctrl-C stops issuing operations; the summary of what ran is still printed.
+        process.once('SIGINT', onInterrupt);
+        try {
+          await runStress(
+            settings,
+            { line: (text) => console.log(text), error: (text) => console.error(text) },
+            stop.signal,
+          );
+        } finally {
+          process.off('SIGINT', onInterrupt);
+        }
+      });
+    });
+}
+
+function registerEngine(stress: Command): void {
+  stress
+    .command('engine')
+    .description('write, flush, compact and read back rows through the storage engine alone (no node)')
     .option('--rows <n>', 'rows to write', '200000')
     .option('--value-size <bytes>', 'bytes per value', '100')
     .option('--data-dir <dir>', 'data directory', './sibyl-stress')
     .action(async (opts: { rows: string; valueSize: string; dataDir: string }) => {
-      const rows = Number(opts.rows);
-      const valueSize = Number(opts.valueSize);
-      const engine = await StorageEngine.open({ dataDir: opts.dataDir });
-      await engine.addTable(STRESS_TABLE);
-      const replay = await engine.replayCommitLog();
-      if (replay.replayed > 0) console.log(`replayed ${replay.replayed} commit log records`);
-      const keys = Array.from({ length: rows }, () => randomBytes(16));
-      const now = Date.now() * 1000;
-      const writes = await window(rows, 64, (i) =>
-        engine.apply({
-          tableId: STRESS_TABLE.id,
-          partition: insertPartition(
-            { token: getToken(keys[i]!), key: keys[i]! },
-            [],
-            { v: randomBytes(valueSize) },
-            now + i,
-          ),
-        }),
-      );
-      console.log(`wrote ${rows} rows: ${writes} writes/s`);
-      await engine.flush();
-      await engine.compact();
-      let found = 0;
-      const reads = await window(rows, 64, async (i) => {
-        const key = keys[i]!;
-        if (await engine.read(STRESS_TABLE.id, { token: getToken(key), key })) found++;
+      await guarded(async () => {
+        const complete = await runEngineStress({
+          rows: positiveInteger(opts.rows, '--rows'),
+          valueSizeBytes: positiveInteger(opts.valueSize, '--value-size'),
+          dataDir: opts.dataDir,
+        });
+        if (!complete) process.exitCode = 1;
       });
-      console.log(`read ${found}/${rows} rows back: ${reads} reads/s`);
-      const table = engine.table(STRESS_TABLE.id);
-      console.log(`sstables: ${table.liveSSTables.length}, data in ${opts.dataDir}`);
-      await engine.close();
-      if (found !== rows) process.exitCode = 1;
     });
+}
+
+function positiveInteger(text: string, flag: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1)
+    throw new StressError('INVALID_ARGUMENT', `${flag} must be a positive integer, not '${text}'`);
+  return value;
+}
+
+async function guarded(action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    if (!(error instanceof StressError)) throw error;
+    console.error(`error: ${error.message}`);
+    process.exitCode = 1;
+  }
 }

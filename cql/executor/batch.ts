@@ -6,10 +6,10 @@
 import type { BatchStatement, QualifiedName } from '../parser/index.js';
 import type { TableMetadata } from '../schema/metadata.js';
 import { prepareAttributes, timestampOf } from './attributes.js';
-import { DEFAULT_CONSISTENCY } from './data-store.js';
+import { checkCounterConsistency, DEFAULT_CONSISTENCY } from './data-store.js';
 import type { ExecutorEnvironment } from './environment.js';
 import type { PreparedModification } from './modification.js';
-import { COUNTER_LOCK, prepareModification } from './modification.js';
+import { prepareModification } from './modification.js';
 import { MutationCollector } from './mutation-builder.js';
 import type { ExecuteOptions } from './result.js';
 import { MarkerCollector } from './terms.js';
@@ -60,21 +60,21 @@ export function prepareBatch(
     async execute(values: BindValues, options: ExecuteOptions = {}): Promise<void> {
       checkValueCount(bindMarkers, values);
       const ctx: TermContext = { values, env, nowMs: env.clock.nowMs() };
-      const run = async () => {
-        const batchTimestamp = timestampOf(attributes, ctx) ?? options.timestamp ?? env.timestamps.next();
-        const collector = new MutationCollector();
-        for (const s of statements) {
-          const timestamp = s.hasTimestamp(ctx) ? s.timestampFor(ctx, options) : batchTimestamp;
-          await s.collect(collector, ctx, timestamp);
-        }
-        await env.store.apply(collector.build(), {
-          consistency: options.consistency ?? DEFAULT_CONSISTENCY,
-          durable: options.durable ?? true,
-          batchType: stmt.type,
-        });
-      };
-      if (hasCounters) await env.locks.run(COUNTER_LOCK, run);
-      else await run();
+      const consistency = options.consistency ?? DEFAULT_CONSISTENCY;
+      if (hasCounters) checkCounterConsistency(statements[0]!.table.name, consistency);
+      const batchTimestamp = timestampOf(attributes, ctx) ?? options.timestamp ?? env.timestamps.next();
+      const collector = new MutationCollector();
+      for (const s of statements) {
+        const timestamp = s.hasTimestamp(ctx) ? s.timestampFor(ctx, options) : batchTimestamp;
+        await s.collect(collector, ctx, timestamp);
+      }
+      // Counter increments are delta cells for a leader replica: no read, no lock here.
+      await env.store.apply(collector.build(), {
+        consistency,
+        durable: options.durable ?? true,
+        batchType: stmt.type,
+        ...(hasCounters ? { counter: true } : {}),
+      });
     },
   };
 }

@@ -74,35 +74,12 @@ export class TimeuuidGenerator {
   }
 }
 
-/** Serializes async work per key (counter read-modify-write of one partition). */
-export class KeyedMutex {
-  private readonly tails = new Map<string, Promise<void>>();
-
-  async run<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    let release!: () => void;
-    const current = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const tail = previous.then(() => current);
-    this.tails.set(key, tail);
-    await previous;
-    try {
-      return await work();
-    } finally {
-      release();
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    }
-  }
-}
-
 export interface ExecutorEnvironment {
   readonly store: DataStore;
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly timestamps: TimestampSource;
   readonly timeuuids: TimeuuidGenerator;
-  readonly locks: KeyedMutex;
 }
 
 export function executorEnvironment(
@@ -116,6 +93,5 @@ export function executorEnvironment(
     random,
     timestamps: new TimestampSource(clock),
     timeuuids: new TimeuuidGenerator(random),
-    locks: new KeyedMutex(),
   };
 }

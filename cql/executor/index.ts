@@ -3,9 +3,9 @@
 export type { PreparedBatch } from './batch.js';
 export { prepareBatch } from './batch.js';
 export type { ConsistencyLevel, DataStore, ReadOptions, WriteOptions } from './data-store.js';
-export { DEFAULT_CONSISTENCY, LocalDataStore } from './data-store.js';
+export { checkCounterConsistency, DEFAULT_CONSISTENCY, LocalDataStore, NIL_COUNTER_ID } from './data-store.js';
 export type { ExecutorEnvironment, RandomSource } from './environment.js';
-export { executorEnvironment, KeyedMutex, TimestampSource, TimeuuidGenerator } from './environment.js';
+export { executorEnvironment, TimestampSource, TimeuuidGenerator } from './environment.js';
 export type { PrepareContext, PreparedModification } from './modification.js';
 export { LWT_NOT_SUPPORTED, prepareModification } from './modification.js';
 export type { PagingState } from './paging-state.js';

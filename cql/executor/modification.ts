@@ -12,7 +12,7 @@ import type { PreparedAttributes } from './attributes.js';
 import { prepareAttributes, timestampOf, ttlOf } from './attributes.js';
 import type { ClusteringShape } from './clustering-selection.js';
 import { clusteringShape, evaluateClustering, rangeBounds } from './clustering-selection.js';
-import { DEFAULT_CONSISTENCY } from './data-store.js';
+import { checkCounterConsistency, DEFAULT_CONSISTENCY } from './data-store.js';
 import type { ExecutorEnvironment } from './environment.js';
 import { insertFromJson } from './json.js';
 import { cartesian, decoratedKey, sortedUniqueTuples } from './keys.js';
@@ -53,9 +53,6 @@ export interface PreparedModification {
   hasTimestamp(ctx: TermContext): boolean;
 }
 
-/** Counter updates are a local read-modify-write, serialized under this one lock (README "Counters"). */
-export const COUNTER_LOCK = 'counter';
-
 interface Body {
   readonly operations: readonly PreparedOperation[];
   /** Writes the row effects (marker, deletions) other than the operations. */
@@ -71,7 +68,7 @@ interface Body {
 class Modification implements PreparedModification {
   readonly isCounter: boolean;
   readonly bindMarkers: readonly BindMarkerSpec[];
-  /** Some operation needs the current row (list index or removal, counters). */
+  /** Some operation needs the current row (list index or removal). */
   private readonly needsRead: boolean;
 
   constructor(
@@ -182,20 +179,20 @@ class Modification implements PreparedModification {
   async execute(values: BindValues, options: ExecuteOptions = {}): Promise<void> {
     checkValueCount(this.bindMarkers, values);
     const ctx: TermContext = { values, env: this.env, nowMs: this.env.clock.nowMs() };
-    // Counters are a local read-modify-write: serialized per table (see README "Counters").
-    if (this.isCounter) await this.env.locks.run(COUNTER_LOCK, () => this.run(ctx, options));
-    else await this.run(ctx, options);
-  }
-
-  private async run(ctx: TermContext, options: ExecuteOptions): Promise<void> {
+    const consistency = options.consistency ?? DEFAULT_CONSISTENCY;
+    if (this.isCounter) checkCounterConsistency(this.table.name, consistency);
     const collector = new MutationCollector();
     const timestamp = this.timestampFor(ctx, options);
     if (this.needsRead) await this.collect(collector, ctx, timestamp);
     else this.collectWithoutRead(collector, ctx, timestamp);
-    await this.env.store.apply(collector.build(), {
-      consistency: options.consistency ?? DEFAULT_CONSISTENCY,
-      durable: options.durable ?? true,
-    });
+    // A counter table's writes (increments as delta cells, and deletions) go through a leader
+    // replica: the store is told so (README "Counters").
+    await this.env.store.apply(
+      collector.build(),
+      this.isCounter
+        ? { consistency, durable: options.durable ?? true, counter: true }
+        : { consistency, durable: options.durable ?? true },
+    );
   }
 
   timestampFor(ctx: TermContext, options: ExecuteOptions): number {

@@ -48,15 +48,6 @@ export class RowBuilder {
     this.cells.push(cell);
   }
 
-  /** The last simple cell added for `column` (a counter updated twice in one batch adds up). */
-  pendingCell(column: string): Cell | undefined {
-    for (let i = this.cells.length - 1; i >= 0; i--) {
-      const c = this.cells[i]!;
-      if (c.column === column && c.path === null) return c;
-    }
-    return undefined;
-  }
-
   deleteColumn(column: string, deletion: DeletionTime): void {
     this.columnDeletions.set(column, laterDeletion(this.columnDeletions.get(column) ?? null, deletion)!);
   }
@@ -79,7 +70,7 @@ export class RowBuilder {
     };
   }
 
-  /** The cells sorted by (column, path), two writes of one cell reconciled. */
+  /** The cells sorted by (column, path), two writes of one cell reconciled (two counter deltas add up). */
   private builtCells(): Cell[] {
     // Most rows written hold a cell or two: sorting them is a copy and a compare at most.
     const sorted = this.cells.length < 2 ? this.cells.slice() : this.cells.slice().sort(compareCellPosition);

@@ -1,10 +1,12 @@
 /**
  * The column operations of INSERT, UPDATE and DELETE (Cassandra's Operation, Lists/Sets/Maps/
  * UserTypes setters, adders, discarders), prepared against the column's type. An operation writes
- * cells into a RowBuilder; operations that need the current value (list index, list removal,
- * counters) declare it, and the statement reads the rows first.
+ * cells into a RowBuilder; operations that need the current value (list index, list removal)
+ * declare it, and the statement reads the rows first. A counter increment reads nothing: it writes
+ * a delta cell, which the leader replica turns into its shard (storage/counters.ts).
  */
 import type { Cell, DeletionTime, Row } from '../../storage/model.js';
+import { counterDeltaCell } from '../../storage/counters.js';
 import { liveCell, tombstoneCell } from '../../storage/model.js';
 import type { Assignment, Deletion } from '../parser/index.js';
 import { formatTerm } from '../parser/index.js';
@@ -15,7 +17,6 @@ import { cellsByColumn, fieldPath, liveElementCells } from './cell-values.js';
 import {
   bytesEqual,
   collectionElements,
-  int64Bytes,
   mapEntries,
   readInt64,
   splitComponentBytes,
@@ -95,20 +96,20 @@ function setter(column: ColumnMetadata, term: PreparedTerm): PreparedOperation {
   };
 }
 
+/**
+ * `c = c + n` / `c = c - n`: a delta cell, no read. Two increments of one cell in one statement or
+ * batch add up when the row is built (storage's counter reconciliation).
+ */
 function counterAdder(column: ColumnMetadata, term: PreparedTerm, negate: boolean): PreparedOperation {
   return {
     column,
-    requiresRead: true,
-    apply(row, p, existing) {
+    requiresRead: false,
+    apply(row, p) {
       const value = term(p.ctx);
       if (value === UNSET) return;
       if (value === null) throw invalidRequest(`Invalid null value for counter increment`);
       const delta = readInt64(value);
-      const current =
-        row.pendingCell(column.name) ??
-        existing?.cells.find((c) => c.column === column.name && c.path === null && c.value);
-      const base = current?.value ? readInt64(current.value) : 0n;
-      row.addCell(cell(column.name, int64Bytes(base + (negate ? -delta : delta)), p));
+      row.addCell(counterDeltaCell(column.name, negate ? -delta : delta, p.timestamp));
     },
   };
 }

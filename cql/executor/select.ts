@@ -6,6 +6,7 @@
  */
 import { splitPartitionKey } from '../../ring/composite-key.js';
 import type { ClusteringComparator, ClusteringSlice, Partition } from '../../storage/model.js';
+import { withCounterTotals } from '../../storage/counters.js';
 import { livePartition } from '../../storage/read-filter.js';
 import type { KeyBound, ScanRange } from '../../storage/table-store.js';
 import type { Selectable, SelectStatement } from '../parser/index.js';
@@ -535,8 +536,10 @@ class RowSource {
   private partitionRows(partition: Partition, visit: RowVisitor): boolean {
     const plan = this.plan;
     const nowSeconds = this.nowSeconds;
-    const live = livePartition(partition, nowSeconds);
+    let live = livePartition(partition, nowSeconds);
     if (!live) return true;
+    // Counter cells hold shards; a client sees their sum (the `counter` type's 8 bytes).
+    if (plan.table.isCounter) live = withCounterTotals(live);
     const key = live.key;
     const partitionKey = splitPartitionKey(key.key, plan.table.partitionKey.length);
     const staticRow = live.staticRow;

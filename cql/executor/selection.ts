@@ -17,6 +17,7 @@ import {
   cqlTypeName,
   deserialize,
   fromString,
+  isCounter,
   isMultiCell,
   serialize,
 } from '../types/index.js';
@@ -165,6 +166,10 @@ function compileWritetime(
   if (isMultiCell(column.type)) {
     const what = column.type.kind === 'udt' ? 'UDT' : 'collection';
     throw invalidRequest(`Cannot use selection function ${shown} on non-frozen ${what} ${column.name}`);
+  }
+  // A counter's cells merge shards from every replica: no single write time or TTL to show.
+  if (isCounter(column.type)) {
+    throw invalidRequest(`Cannot use selection function ${shown} on counter column ${column.name}`);
   }
   const name = `${s.function}(${column.name})`;
   if (s.function === 'ttl') {

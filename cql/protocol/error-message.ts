@@ -7,9 +7,11 @@ import { SibylError } from '../../common/errors.js';
 import {
   AlreadyExistsError,
   type ConsistencyName,
+  ReadFailureError,
   ReadTimeoutError,
   UnavailableError,
   UnpreparedError,
+  WriteFailureError,
   WriteTimeoutError,
   type WriteType,
 } from '../errors.js';
@@ -229,6 +231,30 @@ export function errorBodyFrom(error: unknown): ErrorBody {
   if (error instanceof ReadTimeoutError) {
     const { consistency, received, blockFor, dataPresent, message } = error;
     return { code: ErrorCode.READ_TIMEOUT, message, consistency, received, blockFor, dataPresent };
+  }
+  if (error instanceof ReadFailureError) {
+    const { consistency, received, blockFor, numFailures, dataPresent, message } = error;
+    return {
+      code: ErrorCode.READ_FAILURE,
+      message,
+      consistency,
+      received,
+      blockFor,
+      numFailures,
+      dataPresent,
+    };
+  }
+  if (error instanceof WriteFailureError) {
+    const { consistency, received, blockFor, numFailures, writeType, message } = error;
+    return {
+      code: ErrorCode.WRITE_FAILURE,
+      message,
+      consistency,
+      received,
+      blockFor,
+      numFailures,
+      writeType,
+    };
   }
   if (error instanceof AlreadyExistsError) {
     return {

@@ -131,8 +131,16 @@ export class SchemaManager {
     return run;
   }
 
-  /** TRUNCATE: empties the table's storage. */
+  /** TRUNCATE on this node alone: empties the table's local storage. */
   async truncate(name: QualifiedName, session: Session): Promise<void> {
+    await this.engine.truncate(this.tableToTruncate(name, session).id);
+  }
+
+  /**
+   * The table a TRUNCATE names, checked as Cassandra does (system keyspaces refused, keyspace and
+   * table must exist); a store that replicates truncates it on every node.
+   */
+  tableToTruncate(name: QualifiedName, session: Session): TableMetadata {
     const keyspaceName = keyspaceOf(name, session);
     if (LOCAL_SYSTEM_KEYSPACES.has(keyspaceName))
       throw new UnauthorizedError(`${keyspaceName} keyspace is not user-modifiable.`);
@@ -140,7 +148,7 @@ export class SchemaManager {
     if (!keyspace) throw new InvalidRequestError(`Keyspace ${keyspaceName} does not exist`);
     const table = keyspace.tables.get(name.name);
     if (!table) throw new InvalidRequestError(`unconfigured table ${name.name}`);
-    await this.engine.truncate(table.id);
+    return table;
   }
 
   /**

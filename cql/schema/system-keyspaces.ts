@@ -1,6 +1,6 @@
 /**
  * The system keyspaces as Cassandra 4 defines them (SystemKeyspace, SchemaKeyspace): `system`
- * (local, peers, peers_v2) and `system_schema` (keyspaces, tables, columns, ...), both with
+ * (local, peers, peers_v2, batches) and `system_schema` (keyspaces, tables, columns, ...), both with
  * LocalStrategy. Their metadata is code, not data: it is never read from system_schema, only
  * written there at start-up so that drivers reading system_schema see them.
  */
@@ -250,6 +250,19 @@ const SYSTEM_TABLES: readonly TableSpec[] = [
     partitionKey: ['peer'],
     clustering: ['peer_port'],
   },
+  {
+    // The batchlog (node/batchlog/, docs/formats/batchlog.md): logged batches kept until their
+    // mutations are acknowledged, replayed by this node if the coordinator never removes them.
+    name: 'batches',
+    comment: 'batches awaiting replay',
+    columns: [
+      ['id', 'timeuuid'],
+      ['mutations', 'list<blob>'],
+      ['version', 'int'],
+    ],
+    partitionKey: ['id'],
+    gcGraceSeconds: 0,
+  },
 ];
 
 function systemTable(keyspace: string, spec: TableSpec, gcGraceSeconds: number): TableMetadata {
@@ -271,7 +284,12 @@ function systemTable(keyspace: string, spec: TableSpec, gcGraceSeconds: number):
       keyspace,
       name: spec.name,
       id: systemTableId(keyspace, spec.name),
-      params: { ...defaultTableParams, comment: spec.comment, gcGraceSeconds, cdc: false },
+      params: {
+        ...defaultTableParams,
+        comment: spec.comment,
+        gcGraceSeconds: spec.gcGraceSeconds ?? gcGraceSeconds,
+        cdc: false,
+      },
       droppedColumns: new Map(),
     },
     canonicalColumnOrder(columns),

@@ -2,7 +2,9 @@
  * The IO shell around the pure gossiper: a 1 s timer calls `tick`, the gossip verbs feed `receive`,
  * and the effects that come back are performed — sends over messaging, events to the ring, to
  * `system.peers`, to native protocol clients and to schema propagation. One per running node;
- * `startNode` creates it once the native server listens (peers gossip our native port).
+ * `startNode` creates it before the native server listens: RPC_READY turns true (and the bound
+ * native port is gossiped) once the node has joined the ring and serves clients. Joining and
+ * leaving (node/streaming/) change our STATUS through `announceStatus`.
  */
 import type { Clock } from '../../common/clock.js';
 import { SibylError } from '../../common/errors.js';
@@ -13,8 +15,10 @@ import { parseHostId } from '../../ring/endpoint.js';
 import { parseToken } from '../../ring/token.js';
 import type { TokenMetadata } from '../../ring/token-metadata.js';
 import type { ResolvedNodeConfig } from '../config.js';
-import { applicationValue } from '../gossip/application-values.js';
-import type { ApplicationStateName, EndpointAddress } from '../gossip/endpoint-state.js';
+import type { HostId } from '../../ring/endpoint.js';
+import type { Token } from '../../ring/token.js';
+import { applicationValue, formatTokens, statusKind, statusValue } from '../gossip/application-values.js';
+import type { ApplicationStateName, EndpointAddress, EndpointState } from '../gossip/endpoint-state.js';
 import { endpointAddress, generation } from '../gossip/endpoint-state.js';
 import { gossipDefaults } from '../gossip/gossip-defaults.js';
 import type { GossipEffect, GossipEvent } from '../gossip/gossip-events.js';
@@ -34,9 +38,24 @@ import { SchemaSync } from './schema-sync.js';
 /** LOAD is re-measured this often (Cassandra's LoadBroadcaster: every minute). */
 const LOAD_INTERVAL_MS = 60_000;
 
+/** How the node enters gossip: as a NORMAL member with its tokens, or joining (no STATUS yet). */
+export type GossipEntry = 'normal' | 'joining';
+
+/** Our STATUS as node/streaming/ moves it (Cassandra's VersionedValue factory methods). */
+export type LocalStatus =
+  | { readonly kind: 'BOOT' | 'NORMAL' | 'LEAVING'; readonly tokens: readonly Token[] }
+  | { readonly kind: 'LEFT'; readonly tokens: readonly Token[]; readonly expiresAtMs: number };
+
 export interface ClusterServiceDeps {
   readonly config: ResolvedNodeConfig;
-  readonly identity: NodeIdentity;
+  /** Read when gossip starts (the tokens may be chosen between the shadow round and then). */
+  readonly identity: { readonly current: NodeIdentity };
+  /**
+   * Called after the shadow round with the ring the seeds described (ourselves registered, without
+   * tokens unless we have some): chooses tokens if needed and says how we enter gossip. Without
+   * it, a node with tokens enters as NORMAL.
+   */
+  readonly prepareJoin?: (seedRing: TokenMetadata) => Promise<GossipEntry>;
   readonly processor: QueryProcessor;
   /** Listening already: its address is our gossip endpoint. */
   readonly messaging: MessagingService;
@@ -62,6 +81,10 @@ export interface ClusterView {
   isAlive(endpoint: string): boolean;
   /** Schema version → endpoints holding it, plus UNREACHABLE (nodetool describecluster). */
   schemaVersions(): Record<string, string[]>;
+  /** Every endpoint gossip knows, ourselves included: heartbeat and application states (gossipinfo). */
+  endpointStates(): ReadonlyMap<string, EndpointState>;
+  /** Gossip runs: after the shadow round, until close (nodetool info "Gossip active"). */
+  readonly gossipActive: boolean;
 }
 
 export class ClusterService implements ClusterView {
@@ -74,7 +97,10 @@ export class ClusterService implements ClusterView {
   private readonly schemaSync: SchemaSync;
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribeSchema: (() => void) | undefined;
-  private shadowWaiter: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  private shadowWaiter:
+    | { resolve: (states: ReadonlyMap<EndpointAddress, EndpointState>) => void; reject: (error: Error) => void }
+    | undefined;
+  private readonly downListeners = new Set<(endpoint: string) => void>();
   private publishedSchema: string | undefined;
   private closed = false;
 
@@ -93,10 +119,10 @@ export class ClusterService implements ClusterView {
       deps.random,
     );
     this.currentRing = initialRing(
-      identity.hostId,
+      identity.current.hostId,
       this.endpoint,
       { dataCenter: config.dc, rack: config.rack },
-      identity.tokens.map(parseToken),
+      [], // our tokens join the ring when gossip starts (NORMAL) or when we announce them
     );
     this.verbs = new GossipVerbs(
       messaging,
@@ -125,8 +151,9 @@ export class ClusterService implements ClusterView {
     try {
       await service.peers.clear();
       service.startTimers();
-      await service.shadowRound();
-      await service.startGossip();
+      const seedStates = await service.shadowRound();
+      const entry = await service.prepareJoin(seedStates);
+      await service.startGossip(entry);
     } catch (error) {
       await service.close({ announce: false });
       throw error;
@@ -155,6 +182,14 @@ export class ClusterService implements ClusterView {
     return describeSchemaVersions(versions);
   }
 
+  endpointStates(): ReadonlyMap<string, EndpointState> {
+    return this.gossiper.endpointStates();
+  }
+
+  get gossipActive(): boolean {
+    return !this.closed && this.gossiper.phase === 'running';
+  }
+
   /**
    * Leaves gossip: a clean shutdown is announced to live peers (they mark us DOWN at once), queued
    * messages are written, then messaging closes. Idempotent.
@@ -181,15 +216,36 @@ export class ClusterService implements ClusterView {
     this.timers.push(gossip, load);
   }
 
-  private shadowRound(): Promise<void> {
+  private shadowRound(): Promise<ReadonlyMap<EndpointAddress, EndpointState>> {
     return new Promise((resolve, reject) => {
       this.shadowWaiter = { resolve, reject };
       this.perform(this.gossiper.startShadowRound(this.deps.clock.nowMs()));
     });
   }
 
-  private async startGossip(): Promise<void> {
-    const { config, identity, processor, clock } = this.deps;
+  /** The seeds' view of the ring, for token allocation and the decision to bootstrap. */
+  private async prepareJoin(seedStates: ReadonlyMap<EndpointAddress, EndpointState>): Promise<GossipEntry> {
+    let seedRing = this.currentRing;
+    for (const [endpoint, state] of seedStates) {
+      if (endpoint === this.endpoint) continue; // our own state of a previous life
+      try {
+        seedRing = ringWithEndpoint(seedRing, endpoint, state);
+      } catch (error) {
+        this.deps.log.warn({ err: error, endpoint }, 'seed gossip state not applied to the ring');
+      }
+    }
+    const entry = this.deps.prepareJoin
+      ? await this.deps.prepareJoin(seedRing)
+      : this.deps.identity.current.tokens.length > 0
+        ? 'normal'
+        : 'joining';
+    if (this.closed) throw new SibylError('NODE_CLOSED', 'node closed while joining the cluster');
+    return entry;
+  }
+
+  private async startGossip(entry: GossipEntry): Promise<void> {
+    const { config, processor, clock } = this.deps;
+    const identity = this.deps.identity.current;
     const loadBytes = await directoryBytes(config.dataDir);
     if (this.closed) throw new SibylError('NODE_CLOSED', 'node closed while joining the cluster');
     const states = localApplicationStates({
@@ -198,16 +254,87 @@ export class ClusterService implements ClusterView {
       schemaVersion: processor.schema.schema.version,
       nativePort: this.deps.nativePort,
       loadBytes,
+      joined: entry === 'normal',
+      rpcReady: false,
     });
+    if (entry === 'normal') {
+      const tokens = identity.tokens.map(parseToken);
+      this.currentRing = this.currentRing.updateNormalTokens(parseHostId(identity.hostId), tokens);
+    }
     this.publishedSchema = states.SCHEMA;
     this.perform(
       this.gossiper.start(clock.nowMs(), { generation: generation(this.deps.generation), states }),
     );
     this.unsubscribeSchema = processor.schema.schema.onChange(() => this.schemaChanged());
     this.deps.log.info(
-      { endpoint: this.endpoint, seeds: config.seeds, generation: this.deps.generation },
+      { endpoint: this.endpoint, seeds: config.seeds, generation: this.deps.generation, entry },
       'gossip started',
     );
+  }
+
+  // ---- what joining and leaving (node/streaming/) do through gossip ----
+
+  /**
+   * Announces our STATUS (and TOKENS with it) and moves our own entry of the ring accordingly:
+   * BOOT gives bootstrap tokens, NORMAL makes us a member, LEAVING marks us leaving, LEFT removes us.
+   */
+  announceStatus(status: LocalStatus): void {
+    if (this.closed || this.gossiper.phase !== 'running') {
+      throw new SibylError('GOSSIP_NOT_RUNNING', `cannot announce ${status.kind}: gossip is not running`);
+    }
+    const value = localStatusValue(status);
+    this.gossiper.setApplicationState('TOKENS', formatTokens(status.tokens));
+    this.gossiper.setApplicationState('STATUS', value);
+    this.updateRing(this.endpoint);
+    this.deps.log.info({ status: value.split(',')[0] }, 'local status announced');
+  }
+
+  /** The native server serves clients: gossip the port it bound and RPC_READY true. */
+  nativeTransportReady(nativePort: number): void {
+    const address = this.deps.config.broadcastRpcAddress;
+    this.setLocalState('NATIVE_ADDRESS_AND_PORT', applicationValue.nativeAddressAndPort(address, nativePort));
+    this.setLocalState('RPC_READY', applicationValue.rpcReady(true));
+  }
+
+  /** Calls `listener` with each endpoint gossip marks DOWN (convicted, shut down, left); returns the unsubscribe. */
+  onEndpointDown(listener: (endpoint: string) => void): () => void {
+    this.downListeners.add(listener);
+    return () => this.downListeners.delete(listener);
+  }
+
+  /** The generation an endpoint gossips under (removenode checks it did not restart meanwhile). */
+  generationOf(endpoint: string): number | undefined {
+    return this.gossiper.endpointState(endpoint as EndpointAddress)?.heartbeat.generation;
+  }
+
+  /** Live endpoints that are ring members all gossip our schema version (at least one besides us). */
+  inSchemaAgreementWithMembers(): boolean {
+    const ours = this.deps.processor.schema.schema.version;
+    let others = 0;
+    for (const endpoint of this.gossiper.liveEndpoints()) {
+      const info = this.currentRing.endpointByAddress(endpoint);
+      if (info === undefined || !this.currentRing.isMember(info.hostId)) continue;
+      if (this.gossiper.endpointState(endpoint)?.states.SCHEMA?.value !== ours) return false;
+      others++;
+    }
+    return others > 0;
+  }
+
+  /**
+   * removenode's announcements on behalf of a dead endpoint (Cassandra's advertiseRemoving and
+   * advertiseTokenRemoved): STATUS `removing,<host id>`, then `removed,<host id>,<expiry>`, each
+   * under a forced newer generation so that the endpoint's own last state loses everywhere.
+   */
+  advertiseRemoval(endpoint: string, status: { readonly kind: 'removing' | 'removed'; readonly hostId: HostId }): void {
+    if (this.closed || this.gossiper.phase !== 'running') {
+      throw new SibylError('GOSSIP_NOT_RUNNING', `cannot advertise ${status.kind}: gossip is not running`);
+    }
+    const nowMs = this.deps.clock.nowMs();
+    const value =
+      status.kind === 'removing'
+        ? statusValue.removing(status.hostId)
+        : statusValue.removed(status.hostId, nowMs + this.deps.config.streaming.deadStateExpiryMs);
+    this.perform(this.gossiper.advertiseOnBehalf(endpoint as EndpointAddress, { STATUS: value }, nowMs));
   }
 
   private tick(): void {
@@ -257,14 +384,16 @@ export class ClusterService implements ClusterView {
         const reason = event.type === 'dead' ? event.reason : undefined;
         this.deps.log.info({ endpoint: event.endpoint, reason }, `peer is now ${change}`);
         this.peers.afterWrite(() => this.notifier.status(event.endpoint, change));
+        this.bootstrapLiveness(event.endpoint, event.type === 'alive');
         if (event.type === 'alive') this.schemaSync.maybePull();
+        else for (const listener of this.downListeners) listener(event.endpoint);
         break;
       }
       case 'restarted':
         this.deps.log.info({ endpoint: event.endpoint }, 'peer restarted');
         break;
       case 'shadow-round-complete':
-        this.shadowWaiter?.resolve();
+        this.shadowWaiter?.resolve(event.states);
         this.shadowWaiter = undefined;
         break;
       case 'shadow-round-failed':
@@ -281,9 +410,26 @@ export class ClusterService implements ClusterView {
   private endpointChanged(endpoint: EndpointAddress, name: ApplicationStateName | undefined): void {
     const state = this.gossiper.endpointState(endpoint);
     if (state) this.notifier.learnAddress(endpoint, nativeAddressOf(state, this.deps.nativePort));
+    if (name === undefined || name === 'RPC_READY') {
+      const value = state?.states.RPC_READY?.value;
+      const ready = value === undefined ? undefined : value === 'true';
+      this.peers.afterWrite(() => this.notifier.rpcReadyChanged(endpoint, ready, this.isAlive(endpoint)));
+    }
     if (name === undefined || RING_STATES.has(name)) this.updateRing(endpoint);
     this.peers.touch(endpoint);
     if (name === 'SCHEMA') this.schemaSync.maybePull();
+  }
+
+  /**
+   * A joining endpoint counts (its bootstrap tokens make pending ranges) only while it is alive: one
+   * whose bootstrap failed or was killed stops announcing, and nothing else would take it off
+   * (Cassandra evicts such "fat clients" after a timeout).
+   */
+  private bootstrapLiveness(endpoint: EndpointAddress, alive: boolean): void {
+    if (statusKind(this.gossiper.endpointState(endpoint)) !== 'BOOT') return;
+    const info = this.currentRing.endpointByAddress(endpoint);
+    if (!alive && info !== undefined) this.currentRing = this.currentRing.removeBootstrapTokens(info.hostId);
+    if (alive) this.updateRing(endpoint);
   }
 
   private updateRing(endpoint: EndpointAddress): void {
@@ -294,6 +440,7 @@ export class ClusterService implements ClusterView {
       this.deps.log.warn({ err: error, endpoint }, 'gossip state not applied to the ring');
       return;
     }
+    if (endpoint === this.endpoint) return; // clients learn about this node from system.local
     const member = (ring: TokenMetadata) => {
       const info = ring.endpointByAddress(endpoint);
       return info !== undefined && ring.isMember(info.hostId);
@@ -305,6 +452,19 @@ export class ClusterService implements ClusterView {
   }
 }
 
+function localStatusValue(status: LocalStatus): string {
+  switch (status.kind) {
+    case 'BOOT':
+      return statusValue.bootstrapping(status.tokens);
+    case 'NORMAL':
+      return statusValue.normal(status.tokens);
+    case 'LEAVING':
+      return statusValue.leaving(status.tokens);
+    case 'LEFT':
+      return statusValue.left(status.tokens, status.expiresAtMs);
+  }
+}
+
 /**
  * Starts the internode messaging a node's cluster side runs on: `listen_address:storage_port` over
  * TCP. A node that names no seeds and was given no storage port is a cluster of one: if 7000 is
@@ -313,7 +473,7 @@ export class ClusterService implements ClusterView {
  */
 export async function startClusterMessaging(
   config: ResolvedNodeConfig,
-  identity: NodeIdentity,
+  identity: { readonly hostId: string },
   log: Logger,
   options: { readonly freePortIfBusy: boolean },
 ): Promise<MessagingService> {

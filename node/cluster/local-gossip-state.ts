@@ -1,8 +1,9 @@
 /**
  * What this node tells the cluster about itself: its application states at gossip start (STATUS
- * NORMAL with its tokens, TOKENS, HOST_ID, DC, RACK, SCHEMA, RELEASE_VERSION, the native address
- * and port clients use, RPC_READY, LOAD) and the LOAD figure (bytes in the data directory, as
- * Cassandra's LoadBroadcaster reports them).
+ * NORMAL with its tokens and TOKENS for a node that has joined — none yet for one about to
+ * bootstrap —, HOST_ID, DC, RACK, SCHEMA, RELEASE_VERSION, the native address and port clients
+ * use, RPC_READY, LOAD) and the LOAD figure (bytes in the data directory, as Cassandra's
+ * LoadBroadcaster reports them).
  */
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
@@ -22,18 +23,25 @@ export interface LocalStateInput {
   /** The native server's bound port (the configured one may be 0). */
   readonly nativePort: number;
   readonly loadBytes: number;
+  /** NORMAL with the identity's tokens; false while the node joins (bootstrap announces BOOT later). */
+  readonly joined: boolean;
+  /** Whether the native server serves clients yet (it starts once the node has joined). */
+  readonly rpcReady: boolean;
 }
 
 export type ApplicationStates = Partial<Record<ApplicationStateName, string>>;
 
-/** A node that starts with a data directory already holds its tokens: it is NORMAL at once. */
+/** A node that has joined before holds its tokens: it is NORMAL at once. */
 export function localApplicationStates(input: LocalStateInput): ApplicationStates {
   const { config, identity } = input;
   const tokens = identity.tokens.map(parseToken);
   const nativeAddress = config.broadcastRpcAddress;
+  const membership: ApplicationStates =
+    input.joined && tokens.length > 0
+      ? { STATUS: statusValue.normal(tokens), TOKENS: formatTokens(tokens) }
+      : {};
   return {
-    STATUS: statusValue.normal(tokens),
-    TOKENS: formatTokens(tokens),
+    ...membership,
     HOST_ID: applicationValue.hostId(parseHostId(identity.hostId)),
     DC: config.dc,
     RACK: config.rack,
@@ -41,7 +49,7 @@ export function localApplicationStates(input: LocalStateInput): ApplicationState
     RELEASE_VERSION,
     NATIVE_ADDRESS: nativeAddress,
     NATIVE_ADDRESS_AND_PORT: applicationValue.nativeAddressAndPort(nativeAddress, input.nativePort),
-    RPC_READY: applicationValue.rpcReady(true),
+    RPC_READY: applicationValue.rpcReady(input.rpcReady),
     LOAD: applicationValue.load(input.loadBytes),
   };
 }

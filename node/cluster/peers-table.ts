@@ -12,7 +12,7 @@ import { isIP } from 'node:net';
 import type { Logger } from '../../common/logger.js';
 import type { QueryProcessor } from '../../cql/query-processor.js';
 import { inetFromBytes } from '../../cql/types/index.js';
-import { isDeadState, parseTokens } from '../gossip/application-values.js';
+import { isDeadState, parseTokens, statusKind } from '../gossip/application-values.js';
 import type { EndpointState } from '../gossip/endpoint-state.js';
 import { splitHostPort } from '../messaging/transport.js';
 
@@ -46,12 +46,21 @@ export function nativeAddressOf(
 }
 
 /**
- * The two rows of `endpoint` (`ip:port`), or null when it has no host id yet or is gone. Values come
- * from a peer, so each is checked and left out when malformed rather than written as garbage.
+ * Statuses of a ring member, the only endpoints with rows: as Cassandra, a node that is joining
+ * (no status yet, or BOOT) gets its row when it becomes NORMAL, so drivers never route to it early.
+ */
+const MEMBER_STATUSES: ReadonlySet<string> = new Set(['NORMAL', 'shutdown', 'LEAVING']);
+
+/**
+ * The two rows of `endpoint` (`ip:port`), or null when it has no host id yet, is not a ring member
+ * yet or is gone. Values come from a peer, so each is checked and left out when malformed rather
+ * than written as garbage.
  */
 export function peerRows(endpoint: string, state: EndpointState, defaultNativePort: number): PeerRows | null {
   const hostId = state.states.HOST_ID?.value;
   if (hostId === undefined || !UUID.test(hostId) || isDeadState(state)) return null;
+  const status = statusKind(state);
+  if (status === undefined || !MEMBER_STATUSES.has(status)) return null;
   const { host, port } = splitHostPort(endpoint, 0);
   if (isIP(host) === 0) return null;
   const common: Columns = [

@@ -20,10 +20,16 @@ export const RING_STATES: ReadonlySet<ApplicationStateName> = new Set([
   'TOKENS',
 ]);
 
-/** Statuses whose endpoint owns its tokens: a node shut down cleanly still owns its ranges. */
-const OWNING: ReadonlySet<string> = new Set(['NORMAL', 'shutdown', 'LEAVING']);
+/**
+ * Statuses whose endpoint owns its tokens: a node shut down cleanly still owns its ranges; one
+ * leaving (decommission) or being removed (removenode, `removing`) owns them until it is gone, as a
+ * leaving endpoint whose ranges are pending for their next owners (Cassandra's handleStateLeaving
+ * and handleStateRemoving).
+ */
+const OWNING: ReadonlySet<string> = new Set(['NORMAL', 'shutdown', 'LEAVING', 'removing']);
+const LEAVING: ReadonlySet<string> = new Set(['LEAVING', 'removing']);
 /** Statuses after which an endpoint is no longer on the ring. */
-const GONE: ReadonlySet<string> = new Set(['LEFT', 'removed', 'removing', 'hibernate']);
+const GONE: ReadonlySet<string> = new Set(['LEFT', 'removed', 'hibernate']);
 
 export function initialRing(
   hostId: string,
@@ -32,14 +38,15 @@ export function initialRing(
   tokens: readonly Token[],
 ): TokenMetadata {
   const id = parseHostId(hostId);
-  return TokenMetadata.empty()
-    .withEndpoint({ hostId: id, address, ...location })
-    .updateNormalTokens(id, tokens);
+  const registered = TokenMetadata.empty().withEndpoint({ hostId: id, address, ...location });
+  // A node that has not joined yet is registered without tokens; it gets them when it joins.
+  return tokens.length === 0 ? registered : registered.updateNormalTokens(id, tokens);
 }
 
 /**
  * The ring after what gossip says of `address`: registered once its HOST_ID is known, given its
- * tokens when NORMAL (or bootstrap tokens when BOOT), removed when gone. An endpoint that came back
+ * tokens when NORMAL (or bootstrap tokens when BOOT; leaving when LEAVING or removing), removed
+ * when gone (LEFT, removed). An endpoint that came back
  * with another host id at the same address (a replaced node) replaces the old entry. A malformed
  * value from a peer leaves the ring as it was and is reported as a SibylError.
  */
@@ -69,7 +76,7 @@ export function ringWithEndpoint(
   if (tokens.length === 0 || status === undefined) return next;
   if (OWNING.has(status)) {
     next = next.updateNormalTokens(hostId, tokens);
-    if (status === 'LEAVING' && !next.isLeaving(hostId)) next = next.addLeavingEndpoint(hostId);
+    if (LEAVING.has(status) && !next.isLeaving(hostId)) next = next.addLeavingEndpoint(hostId);
     return next;
   }
   if (status === 'BOOT') return next.addBootstrapTokens(hostId, tokens);

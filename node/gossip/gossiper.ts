@@ -174,6 +174,36 @@ export class Gossiper {
   }
 
   /**
+   * Changes application states of another endpoint on its behalf, as removenode does for a dead
+   * node (Cassandra's advertiseRemoving / advertiseTokenRemoved): its generation is forced one
+   * higher, so every peer takes this version of its state over the one the endpoint last gossiped.
+   * Returns the state-change events (and `dead` if it was thought alive and the status is a dead one).
+   */
+  advertiseOnBehalf(
+    endpoint: EndpointAddress,
+    states: Partial<Record<ApplicationStateName, string>>,
+    nowMs: number,
+  ): GossipEffect[] {
+    assert(endpoint !== this.address, 'advertiseOnBehalf is for another endpoint');
+    const current = this.states.get(endpoint);
+    assert(current !== undefined, `no gossip state for ${endpoint}`);
+    let version = maxVersion(current);
+    let next: EndpointState = {
+      heartbeat: { generation: generation(current.heartbeat.generation + 1), version: current.heartbeat.version },
+      states: current.states,
+    };
+    for (const [name, value] of Object.entries(states) as [ApplicationStateName, string][]) {
+      version += 1;
+      next = withApplicationState(next, name, value, version);
+    }
+    this.states.set(endpoint, next);
+    for (const name of Object.keys(states) as ApplicationStateName[])
+      this.emit({ type: 'state-change', endpoint, name, value: next.states[name]! });
+    if (isDeadState(next)) this.markDead(endpoint, 'dead-state', nowMs);
+    return this.flush();
+  }
+
+  /**
    * A clean shutdown: STATUS shutdown and RPC_READY false, sent to every live peer so they mark us
    * down at once instead of waiting for the failure detector. Silent in states where peers expect
    * no announcement (bootstrapping, left). Gossip stops.

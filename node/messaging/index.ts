@@ -29,17 +29,28 @@ export type {
 } from './transport.js';
 export { formatPeerAddress, toPeerAddress } from './transport.js';
 export type {
+  CounterMutationPayload,
+  DigestResponsePayload,
   FailurePayload,
   HandshakePayload,
+  MutationPayload,
   PayloadOf,
   Priority,
+  RangePayload,
+  RangeResponsePayload,
+  ReadPayload,
+  ReadResponsePayload,
   RequestVerbId,
   ResponseOf,
   Stage,
   TimeoutClass,
+  TruncatePayload,
   VerbId,
   VerbName,
   VerbPayloads,
   VerbSpec,
+  WireClusteringBound,
+  WireKey,
+  WireKeyBound,
 } from './verbs.js';
 export { allVerbs, specOf, timeoutMsOf, Verb, verbName, verbSpec } from './verbs.js';

@@ -24,6 +24,9 @@ export const Verb = {
   READ_REPAIR_RSP: 15,
   TRUNCATE_REQ: 16,
   TRUNCATE_RSP: 17,
+  /** A counter update sent to its leader replica, which applies and replicates it (node/counters/). */
+  COUNTER_MUTATION_REQ: 18,
+  COUNTER_MUTATION_RSP: 19,
 
   READ_REQ: 20,
   READ_RSP: 21,
@@ -65,13 +68,26 @@ export const Verb = {
   STREAM_CHUNK_RSP: 73,
   STREAM_COMPLETE_REQ: 74,
   STREAM_COMPLETE_RSP: 75,
+  /** Asks a node to pull ranges it gains (decommission, removenode); answered at once. */
+  STREAM_FETCH_REQ: 76,
+  STREAM_FETCH_RSP: 77,
+  /** The pull asked for by STREAM_FETCH_REQ is over (Cassandra's REPLICATION_DONE). */
+  REPLICATION_DONE_REQ: 78,
+  REPLICATION_DONE_RSP: 79,
+
+  /** A coordinator writes a logged batch into the batchlog of another node (node/batchlog/). */
+  BATCH_STORE_REQ: 80,
+  BATCH_STORE_RSP: 81,
+  /** The batch's mutations are acknowledged: its batchlog entry can go (sent one-way, as Cassandra). */
+  BATCH_REMOVE_REQ: 82,
+  BATCH_REMOVE_RSP: 83,
 } as const;
 
 export type VerbName = keyof typeof Verb;
 export type VerbId = (typeof Verb)[VerbName];
 
 /** Which configured timeout a verb's requests wait (and when a replica drops them as expired). */
-export type TimeoutClass = 'write' | 'read' | 'range' | 'truncate' | 'request' | 'gossip';
+export type TimeoutClass = 'write' | 'counter write' | 'read' | 'range' | 'truncate' | 'request' | 'gossip';
 
 /** The work queue a verb belongs to (Cassandra's stages); for metrics and future scheduling. */
 export type Stage =
@@ -119,6 +135,8 @@ const ROWS: readonly Row[] = [
   ['READ_REPAIR_RSP',       'write',    'response',     'normal', false],
   ['TRUNCATE_REQ',          'truncate', 'mutation',     'normal', false, 'TRUNCATE_RSP'],
   ['TRUNCATE_RSP',          'truncate', 'response',     'normal', false],
+  ['COUNTER_MUTATION_REQ',  'counter write', 'mutation', 'normal', true,  'COUNTER_MUTATION_RSP'],
+  ['COUNTER_MUTATION_RSP',  'counter write', 'response', 'normal', false],
   ['READ_REQ',              'read',     'read',         'normal', true,  'READ_RSP'],
   ['READ_RSP',              'read',     'response',     'normal', false],
   ['READ_DIGEST_REQ',       'read',     'read',         'normal', true,  'READ_DIGEST_RSP'],
@@ -154,6 +172,14 @@ const ROWS: readonly Row[] = [
   ['STREAM_CHUNK_RSP',      'request',  'response',     'bulk',   false],
   ['STREAM_COMPLETE_REQ',   'request',  'streaming',    'bulk',   false, 'STREAM_COMPLETE_RSP'],
   ['STREAM_COMPLETE_RSP',   'request',  'response',     'bulk',   false],
+  ['STREAM_FETCH_REQ',      'request',  'streaming',    'normal', false, 'STREAM_FETCH_RSP'],
+  ['STREAM_FETCH_RSP',      'request',  'response',     'normal', false],
+  ['REPLICATION_DONE_REQ',  'request',  'streaming',    'normal', false, 'REPLICATION_DONE_RSP'],
+  ['REPLICATION_DONE_RSP',  'request',  'response',     'normal', false],
+  ['BATCH_STORE_REQ',       'write',    'mutation',     'normal', true,  'BATCH_STORE_RSP'],
+  ['BATCH_STORE_RSP',       'write',    'response',     'normal', false],
+  ['BATCH_REMOVE_REQ',      'write',    'mutation',     'normal', true,  'BATCH_REMOVE_RSP'],
+  ['BATCH_REMOVE_RSP',      'write',    'response',     'normal', false],
 ];
 
 /** Indexed by verb id (a dense array: ids are small). */
@@ -202,6 +228,8 @@ export function timeoutMsOf(spec: VerbSpec, options: MessagingOptions): number {
   switch (spec.timeout) {
     case 'write':
       return options.writeRequestTimeoutMs;
+    case 'counter write':
+      return options.counterWriteRequestTimeoutMs;
     case 'read':
       return options.readRequestTimeoutMs;
     case 'range':
@@ -231,6 +259,113 @@ export interface FailurePayload {
   readonly message: string;
 }
 
+// ---- The coordinator's verbs (node/coordinator/replica-handlers.ts; docs/formats/internode.md) ----
+
+/** A partition key on the wire: its token and its serialized bytes. */
+export interface WireKey {
+  readonly token: bigint;
+  readonly key: Uint8Array;
+}
+
+/** One side of a clustering slice: a clustering prefix (empty: unbounded). */
+export interface WireClusteringBound {
+  readonly prefix: readonly Uint8Array[];
+  readonly inclusive: boolean;
+}
+
+/** A key bound of a range read, in (token, key) order. */
+export interface WireKeyBound extends WireKey {
+  readonly inclusive: boolean;
+}
+
+/** Body of MUTATION_REQ and READ_REPAIR_REQ: one partition update in the partition codec's form. */
+export interface MutationPayload {
+  readonly tableId: string;
+  /** `encodePartition` bytes (docs/formats/partition.md), applied as they are. */
+  readonly partition: Uint8Array;
+  /** False for keyspaces with durable_writes = false: the replica skips its commit log. */
+  readonly durable: boolean;
+}
+
+/** Body of READ_REQ and READ_DIGEST_REQ: one partition, cut to a clustering slice (never reversed). */
+export interface ReadPayload {
+  readonly tableId: string;
+  readonly key: WireKey;
+  readonly start?: WireClusteringBound;
+  readonly end?: WireClusteringBound;
+}
+
+/** Body of READ_RSP: the partition as the replica merged it (tombstones included), or null. */
+export interface ReadResponsePayload {
+  readonly partition: Uint8Array | null;
+}
+
+/** Body of READ_DIGEST_RSP: MD5 of the canonical encoding of the same result (16 bytes). */
+export interface DigestResponsePayload {
+  readonly digest: Uint8Array;
+}
+
+/** Body of RANGE_REQ: partitions of `[from, to]` in (token, key) order, at most `limit` of them. */
+export interface RangePayload {
+  readonly tableId: string;
+  readonly from?: WireKeyBound;
+  readonly to?: WireKeyBound;
+  /** With `from` inclusive: the first partition, if it is `from`'s, starts after this clustering. */
+  readonly afterClustering?: readonly Uint8Array[];
+  readonly limit: number;
+}
+
+/** Body of RANGE_RSP: encoded partitions in order; `more` when the range holds partitions past the last. */
+export interface RangeResponsePayload {
+  readonly partitions: readonly Uint8Array[];
+  readonly more: boolean;
+}
+
+/**
+ * Body of COUNTER_MUTATION_REQ: a counter update (delta cells, docs/formats/partition.md) for the
+ * leader replica, which applies it (`StorageEngine.applyCounterUpdate`) and replicates the shard
+ * mutation it wrote to the other replicas at `consistency` before it answers.
+ */
+export interface CounterMutationPayload {
+  readonly tableId: string;
+  /** `encodePartition` bytes of the update: counter delta cells and deletions. */
+  readonly partition: Uint8Array;
+  readonly durable: boolean;
+  /** The client's consistency level (never ANY or SERIAL for counters), e.g. 'QUORUM'. */
+  readonly consistency: string;
+}
+
+/** Body of TRUNCATE_REQ. */
+export interface TruncatePayload {
+  readonly tableId: string;
+}
+
+/** Body of HINT_REQ: one hint replayed to its replica (node/hints/; docs/formats/internode.md "Hints"). */
+export interface HintPayload {
+  /** The replica the hint is for; a node that is not it keeps the hint to pass it on later. */
+  readonly hostId: HostId;
+  /** When the coordinator created the hint (ms): past its table's gc_grace_seconds it is dropped. */
+  readonly creationMs: number;
+  readonly tableId: string;
+  /** `encodePartition` bytes (docs/formats/partition.md) with the write's original timestamps. */
+  readonly partition: Uint8Array;
+}
+
+// ---- The batchlog's verbs (node/batchlog/; docs/formats/internode.md "Batchlog") ----
+
+/** Body of BATCH_STORE_REQ: one logged batch to keep in `system.batches` until it is removed or replayed. */
+export interface BatchStorePayload {
+  /** The batch id: a timeuuid (text form) whose time is when the coordinator wrote the batch. */
+  readonly id: string;
+  /** Each mutation as the batchlog stores it (docs/formats/batchlog.md): table id + partition bytes. */
+  readonly mutations: readonly Uint8Array[];
+}
+
+/** Body of BATCH_REMOVE_REQ: the batch whose mutations were all acknowledged. */
+export interface BatchRemovePayload {
+  readonly id: string;
+}
+
 /**
  * Payload types of verbs whose shape is settled at this layer; every other verb carries `unknown`
  * until its feature (coordinator, gossip, schema, repair, streaming) declares it here.
@@ -241,6 +376,26 @@ export interface VerbPayloads {
   [Verb.ECHO_REQ]: null;
   [Verb.ECHO_RSP]: null;
   [Verb.GOSSIP_SHUTDOWN]: null;
+  [Verb.MUTATION_REQ]: MutationPayload;
+  [Verb.MUTATION_RSP]: null;
+  [Verb.READ_REPAIR_REQ]: MutationPayload;
+  [Verb.READ_REPAIR_RSP]: null;
+  [Verb.TRUNCATE_REQ]: TruncatePayload;
+  [Verb.TRUNCATE_RSP]: null;
+  [Verb.COUNTER_MUTATION_REQ]: CounterMutationPayload;
+  [Verb.COUNTER_MUTATION_RSP]: null;
+  [Verb.READ_REQ]: ReadPayload;
+  [Verb.READ_RSP]: ReadResponsePayload;
+  [Verb.READ_DIGEST_REQ]: ReadPayload;
+  [Verb.READ_DIGEST_RSP]: DigestResponsePayload;
+  [Verb.RANGE_REQ]: RangePayload;
+  [Verb.RANGE_RSP]: RangeResponsePayload;
+  [Verb.HINT_REQ]: HintPayload;
+  [Verb.HINT_RSP]: null;
+  [Verb.BATCH_STORE_REQ]: BatchStorePayload;
+  [Verb.BATCH_STORE_RSP]: null;
+  [Verb.BATCH_REMOVE_REQ]: BatchRemovePayload;
+  [Verb.BATCH_REMOVE_RSP]: null;
 }
 
 export type PayloadOf<V extends number> = V extends keyof VerbPayloads ? VerbPayloads[V] : unknown;
@@ -250,5 +405,20 @@ export type RequestVerbId = {
   [N in VerbName]: N extends `${string}_REQ` ? (typeof Verb)[N] : never;
 }[Exclude<VerbName, 'SCHEMA_PUSH_REQ'>];
 
+/** Request verb → the payload of its response, where settled (the others answer `unknown`). */
+interface ResponsePayloads {
+  [Verb.ECHO_REQ]: null;
+  [Verb.MUTATION_REQ]: null;
+  [Verb.READ_REPAIR_REQ]: null;
+  [Verb.TRUNCATE_REQ]: null;
+  [Verb.COUNTER_MUTATION_REQ]: null;
+  [Verb.READ_REQ]: ReadResponsePayload;
+  [Verb.READ_DIGEST_REQ]: DigestResponsePayload;
+  [Verb.RANGE_REQ]: RangeResponsePayload;
+  [Verb.HINT_REQ]: null;
+  [Verb.BATCH_STORE_REQ]: null;
+  [Verb.BATCH_REMOVE_REQ]: null;
+}
+
 /** The response payload type of a request verb. */
-export type ResponseOf<V extends VerbId> = V extends typeof Verb.ECHO_REQ ? null : unknown;
+export type ResponseOf<V extends VerbId> = V extends keyof ResponsePayloads ? ResponsePayloads[V] : unknown;

@@ -62,6 +62,7 @@ describe('cluster spec', () => {
       rpcAddress: '127.0.0.3',
       nativePort: 9042,
       storagePort: 7000,
+      adminPort: 7199,
       seeds: ['127.0.0.1', '127.0.0.3'],
       dc: 'dc2',
       rack: 'rack1',

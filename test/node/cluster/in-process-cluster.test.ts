@@ -23,6 +23,8 @@ function configOf(index: number): NodeConfig {
     storagePort,
     seeds: [HOSTS[0]],
     numTokens: 4,
+    // Nodes of a new cluster, as `sibyl cluster create` makes them: they join without streaming.
+    autoBootstrap: false,
     logToFile: false,
     logLevel: 'warn',
   };
@@ -33,8 +35,8 @@ const endpoint = (index: number) => `${HOSTS[index]}:${storagePort}`;
 beforeAll(async () => {
   [nativePort, storagePort] = (await commonFreePorts(HOSTS, 2)) as [number, number];
   for (let i = 0; i < 3; i++) dirs.push(await tempDir(`sibyl-cluster-${i + 1}-`));
-  nodes.push(await startNode(configOf(0)));
-  nodes.push(...(await Promise.all([startNode(configOf(1)), startNode(configOf(2))])));
+  // One after another: each new node's tokens are balanced against the ring it finds.
+  for (let i = 0; i < 3; i++) nodes.push(await startNode(configOf(i)));
 });
 
 afterAll(async () => {

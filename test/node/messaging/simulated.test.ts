@@ -5,6 +5,7 @@
  * and determinism: the same seed replays the same deliveries in the same order.
  */
 import { describe, expect, it } from 'vitest';
+import type { MutationPayload, ReadPayload } from '../../../node/messaging/index.js';
 import {
   MessageTimeoutError,
   MessagingClosedError,
@@ -14,13 +15,21 @@ import {
 } from '../../../node/messaging/index.js';
 import { hostIdFor, outcome, simulatedCluster } from './helpers.js';
 
+/** Payloads of the right shape; messaging carries them without looking inside. */
+const mutation = (bytes = 0): MutationPayload => ({
+  tableId: 't',
+  partition: new Uint8Array(bytes),
+  durable: true,
+});
+const readPayload: ReadPayload = { tableId: 't', key: { token: 0n, key: new Uint8Array(0) } };
+
 describe('timeouts on the simulated clock', () => {
   it('rejects a request after its verb timeout, not a millisecond before', async () => {
     const { scheduler, nodes, addresses } = await simulatedCluster(2, 1);
     const [a, b] = [nodes[0]!, nodes[1]!];
     b.registerHandler(Verb.MUTATION_REQ, () => new Promise(() => {})); // never answers
-    const write = outcome(a.request(addresses[1]!, Verb.MUTATION_REQ, { key: 1 }));
-    const read = outcome(a.request(addresses[1]!, Verb.READ_REQ, {}, { timeoutMs: 300 }));
+    const write = outcome(a.request(addresses[1]!, Verb.MUTATION_REQ, mutation()));
+    const read = outcome(a.request(addresses[1]!, Verb.READ_REQ, readPayload, { timeoutMs: 300 }));
     b.registerHandler(Verb.READ_REQ, () => new Promise(() => {}));
     await scheduler.advance(299);
     expect(read.done).toBe(false);
@@ -67,7 +76,7 @@ describe('timeouts on the simulated clock', () => {
   it('fails pending requests with MESSAGING_CLOSED when the service closes', async () => {
     const { scheduler, nodes, addresses } = await simulatedCluster(2, 3);
     nodes[1]!.registerHandler(Verb.READ_REQ, () => new Promise(() => {}));
-    const read = outcome(nodes[0]!.request(addresses[1]!, Verb.READ_REQ, {}));
+    const read = outcome(nodes[0]!.request(addresses[1]!, Verb.READ_REQ, readPayload));
     await scheduler.advance(50);
     await nodes[0]!.close();
     await scheduler.advance(1);
@@ -97,11 +106,11 @@ describe('fault filter', () => {
       action: 'drop',
     });
     const results = {
-      mutationTo2: outcome(n1.request(addresses[1]!, Verb.MUTATION_REQ, {})),
-      mutationTo3: outcome(n1.request(addresses[2]!, Verb.MUTATION_REQ, {})),
-      readTo2: outcome(n1.request(addresses[1]!, Verb.READ_REQ, {})),
-      readTo3: outcome(n1.request(addresses[2]!, Verb.READ_REQ, {})),
-      readFrom2To3: outcome(n2.request(addresses[2]!, Verb.READ_REQ, {})),
+      mutationTo2: outcome(n1.request(addresses[1]!, Verb.MUTATION_REQ, mutation())),
+      mutationTo3: outcome(n1.request(addresses[2]!, Verb.MUTATION_REQ, mutation())),
+      readTo2: outcome(n1.request(addresses[1]!, Verb.READ_REQ, readPayload)),
+      readTo3: outcome(n1.request(addresses[2]!, Verb.READ_REQ, readPayload)),
+      readFrom2To3: outcome(n2.request(addresses[2]!, Verb.READ_REQ, readPayload)),
     };
     await scheduler.advance(10_000);
     expect(results.mutationTo2.error).toBeInstanceOf(MessageTimeoutError);
@@ -113,7 +122,7 @@ describe('fault filter', () => {
     expect(n3.metrics.droppedByFilter).toBe(1);
 
     expect(n1.faultFilter.remove(outboundRule)).toBe(true);
-    const healed = outcome(n1.request(addresses[1]!, Verb.MUTATION_REQ, {}));
+    const healed = outcome(n1.request(addresses[1]!, Verb.MUTATION_REQ, mutation()));
     await scheduler.advance(100);
     expect(healed.result).toBe('applied');
   });
@@ -126,7 +135,7 @@ describe('fault filter', () => {
       return 'ok';
     });
     nodes[1]!.faultFilter.add({ verbs: ['MUTATION_RSP'], action: 'drop' });
-    const write = outcome(nodes[0]!.request(addresses[1]!, Verb.MUTATION_REQ, {}));
+    const write = outcome(nodes[0]!.request(addresses[1]!, Verb.MUTATION_REQ, mutation()));
     await scheduler.advance(2_000);
     expect(executed).toBe(1);
     expect(write.error).toBeInstanceOf(MessageTimeoutError);
@@ -137,14 +146,14 @@ describe('fault filter', () => {
     const [a, b] = [nodes[0]!, nodes[1]!];
     b.registerHandler(Verb.READ_REQ, () => 'row');
     await scheduler.runUntilIdle(); // nothing yet; connect on first use below
-    const first = outcome(a.request(addresses[1]!, Verb.READ_REQ, {}));
+    const first = outcome(a.request(addresses[1]!, Verb.READ_REQ, readPayload));
     await scheduler.advance(10);
     expect(first.result).toBe('row');
 
     a.faultFilter.add({ verbs: ['READ_REQ'], direction: 'outbound', action: 'delay', delayMs: 300 });
     b.faultFilter.add({ verbs: ['READ_REQ'], direction: 'inbound', action: 'delay', delayMs: 200 });
     const start = scheduler.nowMs();
-    const delayed = outcome(a.request(addresses[1]!, Verb.READ_REQ, {}));
+    const delayed = outcome(a.request(addresses[1]!, Verb.READ_REQ, readPayload));
     await scheduler.advance(501);
     expect(delayed.done).toBe(false);
     await scheduler.advance(1);
@@ -163,7 +172,7 @@ describe('fault filter', () => {
       executed++;
     });
     nodes[1]!.faultFilter.add({ direction: 'inbound', action: 'delay', delayMs: 12_000 });
-    const write = outcome(nodes[0]!.request(addresses[1]!, Verb.MUTATION_REQ, {}));
+    const write = outcome(nodes[0]!.request(addresses[1]!, Verb.MUTATION_REQ, mutation()));
     nodes[0]!.send(addresses[1]!, Verb.SCHEMA_PUSH_REQ, {});
     await scheduler.advance(20_000);
     expect(write.error).toBeInstanceOf(MessageTimeoutError);
@@ -193,7 +202,9 @@ describe('bounded queues', () => {
     expect(refused).toMatchObject({ code: 'MESSAGING_QUEUE_FULL', limitBytes: 64 * 1024 });
     expect(accepted).toBeGreaterThan(50);
     expect(nodes[0]!.peerStatus(addresses[1]!).queuedBytes).toBeLessThanOrEqual(64 * 1024);
-    await expect(nodes[0]!.request(addresses[1]!, Verb.READ_REQ, payload)).rejects.toMatchObject({
+    await expect(
+      nodes[0]!.request(addresses[1]!, Verb.READ_REQ, { ...readPayload, key: { token: 0n, key: payload } }),
+    ).rejects.toMatchObject({
       code: 'MESSAGING_QUEUE_FULL',
     });
     expect(nodes[0]!.metrics.droppedQueueFull).toBe(2);
@@ -227,12 +238,13 @@ describe('bounded queues', () => {
       started++;
       return new Promise(() => {}); // a stuck replica
     });
-    const payload = new Uint8Array(1_000);
     let refused: unknown;
     for (let tick = 0; tick < 200 && !refused; tick++) {
       try {
         for (let index = 0; index < 4; index++) {
-          nodes[0]!.request(addresses[1]!, Verb.MUTATION_REQ, payload, { timeoutMs: 60_000 }).catch(() => {});
+          nodes[0]!
+            .request(addresses[1]!, Verb.MUTATION_REQ, mutation(1_000), { timeoutMs: 60_000 })
+            .catch(() => {});
         }
       } catch (error) {
         refused = error;
@@ -261,14 +273,14 @@ describe('simulated network', () => {
     const [n1, n2, n3, n4] = addresses as [never, never, never, never];
     for (const node of nodes) node.registerHandler(Verb.READ_REQ, () => node.hostId);
     // n1 has a live connection to n3 before the cut, and none to n4.
-    const warm = outcome(nodes[0]!.request(n3, Verb.READ_REQ, {}));
+    const warm = outcome(nodes[0]!.request(n3, Verb.READ_REQ, readPayload));
     await scheduler.advance(50);
     expect(warm.result).toBe(hostIdFor(3));
 
     network.partition([n1, n2], [n3, n4]);
-    const across = outcome(nodes[0]!.request(n3, Verb.READ_REQ, {}));
-    const acrossNew = outcome(nodes[0]!.request(n4, Verb.READ_REQ, {}, { timeoutMs: 20_000 }));
-    const sameSide = outcome(nodes[0]!.request(n2, Verb.READ_REQ, {}));
+    const across = outcome(nodes[0]!.request(n3, Verb.READ_REQ, readPayload));
+    const acrossNew = outcome(nodes[0]!.request(n4, Verb.READ_REQ, readPayload, { timeoutMs: 20_000 }));
+    const sameSide = outcome(nodes[0]!.request(n2, Verb.READ_REQ, readPayload));
     await scheduler.advance(5_000);
     expect(across.error).toBeInstanceOf(MessageTimeoutError);
     expect(sameSide.result).toBe(hostIdFor(2));
@@ -276,7 +288,7 @@ describe('simulated network', () => {
     expect(nodes[0]!.metrics.connectionFailures).toBeGreaterThan(0);
 
     network.heal();
-    const afterHeal = outcome(nodes[0]!.request(n3, Verb.READ_REQ, {}));
+    const afterHeal = outcome(nodes[0]!.request(n3, Verb.READ_REQ, readPayload));
     await scheduler.advance(5_000);
     expect(afterHeal.result).toBe(hostIdFor(3));
     expect(acrossNew.result).toBe(hostIdFor(4)); // queued during the partition, sent on reconnect

@@ -31,12 +31,12 @@ describe('messaging over TCP', () => {
     const a = await start(1);
     const b = await start(2);
     b.registerHandler(Verb.READ_REQ, (message) => {
-      const payload = message.payload as { token: bigint; key: Uint8Array };
-      return { token: payload.token - 1n, key: payload.key, from: message.fromHostId, peer: message.from };
+      const { token, key } = message.payload.key;
+      return { token: token - 1n, key, from: message.fromHostId, peer: message.from };
     });
     const response = await a.request(b.address, Verb.READ_REQ, {
-      token: -9223372036854775807n,
-      key: new Uint8Array([1, 2, 3]),
+      tableId: 't',
+      key: { token: -9223372036854775807n, key: new Uint8Array([1, 2, 3]) },
     });
     expect(response).toEqual({
       token: -9223372036854775808n,
@@ -56,16 +56,22 @@ describe('messaging over TCP', () => {
     b.registerHandler(Verb.READ_REQ, () => {
       throw new TypeError('a bug');
     });
-    const failure = await a.request(b.address, Verb.MUTATION_REQ, {}).catch((error: unknown) => error);
+    const failure = await a
+      .request(b.address, Verb.MUTATION_REQ, { tableId: 't', partition: new Uint8Array(0), durable: true })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(RemoteFailureError);
     expect(failure).toMatchObject({
       code: 'REMOTE_FAILURE',
       reason: 'TOMBSTONE_OVERWHELMING',
       peer: b.address,
     });
-    const bug = await a.request(b.address, Verb.READ_REQ, {}).catch((error: unknown) => error);
+    const bug = await a
+      .request(b.address, Verb.READ_REQ, { tableId: 't', key: { token: 0n, key: new Uint8Array(0) } })
+      .catch((error: unknown) => error);
     expect(bug).toMatchObject({ reason: 'UNKNOWN', remoteMessage: 'a bug' });
-    const unhandled = await a.request(b.address, Verb.RANGE_REQ, {}).catch((error: unknown) => error);
+    const unhandled = await a
+      .request(b.address, Verb.RANGE_REQ, { tableId: 't', limit: 1 })
+      .catch((error: unknown) => error);
     expect(unhandled).toMatchObject({ reason: 'NO_HANDLER' });
     expect(b.metrics.failureResponsesSent).toBe(3);
   });
@@ -95,13 +101,14 @@ describe('messaging over TCP', () => {
     const counting = new CountingTransport();
     const a = await start(1);
     const b = await start(2, {}, counting);
-    b.registerHandler(Verb.READ_REQ, (message) => message.payload);
-    await a.request(b.address, Verb.READ_REQ, 0);
+    b.registerHandler(Verb.READ_REQ, (message) => message.payload.key.token);
+    const read = (index: number) => ({ tableId: 't', key: { token: BigInt(index), key: new Uint8Array(0) } });
+    await a.request(b.address, Verb.READ_REQ, read(0));
     const writesBefore = counting.writes;
     const responses = await Promise.all(
-      [...Array(100).keys()].map((index) => a.request(b.address, Verb.READ_REQ, index)),
+      [...Array(100).keys()].map((index) => a.request(b.address, Verb.READ_REQ, read(index))),
     );
-    expect(responses).toEqual([...Array(100).keys()]);
+    expect(responses).toEqual([...Array(100).keys()].map(BigInt));
     // One request write arrives as one or a few TCP reads; each read's responses leave in one write.
     expect(counting.writes - writesBefore).toBeLessThanOrEqual(4);
   });
@@ -124,8 +131,9 @@ describe('messaging over TCP', () => {
   it('refuses to send a frame over the size limit', async () => {
     const a = await start(1, { maxFrameBytes: 4096, maxQueuedBytesPerPeer: 8192 });
     const b = await start(2);
-    expect(() => a.send(b.address, Verb.MUTATION_REQ, new Uint8Array(5000))).toThrow(MessageTooLargeError);
-    await expect(a.request(b.address, Verb.MUTATION_REQ, new Uint8Array(5000))).rejects.toMatchObject({
+    const large = { tableId: 't', partition: new Uint8Array(5000), durable: true };
+    expect(() => a.send(b.address, Verb.MUTATION_REQ, large)).toThrow(MessageTooLargeError);
+    await expect(a.request(b.address, Verb.MUTATION_REQ, large)).rejects.toMatchObject({
       code: 'MESSAGE_TOO_LARGE',
     });
     expect(a.pendingRequests).toBe(0);
