@@ -8,7 +8,7 @@
  *
  * The cluster lives in a temporary SIBYL_CLUSTERS_DIR (never ~/.sibyl) at a random free port offset
  * (never 9042/7000/7199 or a cluster the user runs), and is removed whatever happens.
- * BENCH_CLUSTER_OPS: stress operations per phase (default 100000; warm-up as cassandra-stress:
+ * BENCH_CLUSTER_OPS: stress operations per phase (default 50000; warm-up as cassandra-stress:
  * a quarter of that per node). BENCH_CLUSTER_BASELINE_OPS: baseline operations (default 200000).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
@@ -31,7 +31,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3'] as const;
 const CLUSTER = 'bench';
 const IN_FLIGHT = 128;
-const OPERATIONS = Number(process.env.BENCH_CLUSTER_OPS ?? 100_000);
+const OPERATIONS = Number(process.env.BENCH_CLUSTER_OPS ?? 50_000);
 const BASELINE_OPERATIONS = Number(process.env.BENCH_CLUSTER_BASELINE_OPS ?? 200_000);
 const BASELINE_WARMUP = Math.min(20_000, BASELINE_OPERATIONS);
 const RING_TIMEOUT_MS = 60_000;
@@ -112,7 +112,10 @@ function sibyl(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
 async function startCluster(env: NodeJS.ProcessEnv): Promise<number> {
   const offset = await freePortOffset();
   await sibyl(env, 'cluster', 'create', CLUSTER, '-n', '3', '--port-offset', String(offset));
-  process.stdout.write(await sibyl(env, 'cluster', 'start', '-c', CLUSTER, '--timeout', '120'));
+  // One node at a time, as ccm does: a node joins (and, once bootstrap streams, bootstraps) only
+  // after the previous one serves CQL, so two nodes never move ranges at once.
+  for (let k = 1; k <= HOSTS.length; k++)
+    process.stdout.write(await sibyl(env, 'cluster', 'start', `node${k}`, '-c', CLUSTER, '--timeout', '120'));
   const nativePort = portsFor(offset).native;
   await untilRingComplete(nativePort);
   return nativePort;

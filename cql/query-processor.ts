@@ -261,7 +261,9 @@ export class QueryProcessor {
     const collector = new MutationCollector();
     for (const [i, { modification }] of statements.entries()) {
       const ctx = contexts[i]!;
-      const timestamp = modification.hasTimestamp(ctx) ? modification.timestampFor(ctx, options) : batchTimestamp;
+      const timestamp = modification.hasTimestamp(ctx)
+        ? modification.timestampFor(ctx, options)
+        : batchTimestamp;
       await modification.collect(collector, ctx, timestamp);
     }
     // Counter increments are delta cells for a leader replica (no read before write, no lock).

@@ -10,6 +10,7 @@ import { SibylError } from '../common/errors.js';
 import type { BatchlogOptions, HintsOptions, StorageOptions, StreamingOptions } from '../common/limits.js';
 import {
   batchlogOptions,
+  coordinatorDefaults,
   hintsDefaults,
   KiB,
   MiB,
@@ -20,6 +21,7 @@ import {
 } from '../common/limits.js';
 import { parseToken, type Token } from '../ring/token.js';
 import { hintsDirectory } from '../storage/directories.js';
+import type { CoordinatorOptions } from './coordinator/context.js';
 import { gossipDefaults } from './gossip/gossip-defaults.js';
 
 export interface NativeTransportOptions {
@@ -88,6 +90,8 @@ export interface NodeConfig {
   readonly nativeTransport?: Partial<NativeTransportOptions>;
   /** hinted_handoff_enabled, max_hint_window, hinted_handoff_throttle, hints_directory, ... */
   readonly hints?: Partial<HintsConfig>;
+  /** write_request_timeout, read_request_timeout, range_request_timeout, ... (node/coordinator/). */
+  readonly coordinator?: Partial<CoordinatorOptions>;
   /** pino level (default: SIBYL_LOG_LEVEL or 'info'). */
   readonly logLevel?: string;
   /** Where logs go: DATA_DIR/logs/system.log (default on), a readable copy on stdout (default off). */
@@ -121,6 +125,7 @@ export interface ResolvedNodeConfig {
   readonly storage: Partial<StorageOptions>;
   readonly nativeTransport: NativeTransportOptions;
   readonly hints: HintsConfig;
+  readonly coordinator: CoordinatorOptions;
   readonly logLevel: string;
   readonly logToFile: boolean;
   readonly logToStdout: boolean;
@@ -164,6 +169,7 @@ export function resolveConfig(config: NodeConfig): ResolvedNodeConfig {
     storage: config.storage ?? {},
     nativeTransport: { ...nativeTransportDefaults, ...config.nativeTransport },
     hints: { ...hintsDefaults, hintsDirectory: hintsDirectory(config.dataDir), ...config.hints },
+    coordinator: { ...coordinatorDefaults, ...config.coordinator },
     logLevel: config.logLevel ?? process.env.SIBYL_LOG_LEVEL ?? 'info',
     logToFile: config.logToFile ?? true,
     logToStdout: config.logToStdout ?? false,
@@ -215,6 +221,15 @@ function checkConfig(config: ResolvedNodeConfig): void {
 }
 
 function checkHintsConfig(config: ResolvedNodeConfig): void {
+  for (const [key, ms] of [
+    ['write_request_timeout', config.coordinator.writeRequestTimeoutMs],
+    ['read_request_timeout', config.coordinator.readRequestTimeoutMs],
+    ['range_request_timeout', config.coordinator.rangeRequestTimeoutMs],
+    ['counter_write_request_timeout', config.coordinator.counterWriteRequestTimeoutMs],
+    ['truncate_request_timeout', config.coordinator.truncateRequestTimeoutMs],
+  ] as const) {
+    if (!(Number.isInteger(ms) && ms > 0)) throw badValue(key, ms, 'a positive duration');
+  }
   const hints = config.hints;
   if (!hints.hintsDirectory) throw badValue('hints_directory', hints.hintsDirectory, 'a directory');
   if (!(hints.maxHintWindowMs >= 0)) throw badValue('max_hint_window', hints.maxHintWindowMs, 'at least 0ms');
@@ -475,13 +490,31 @@ const PROPERTIES: Readonly<Record<string, Property>> = {
   },
   // Read so that a cassandra.yaml carrying them starts; the features they tune come with later issues.
   endpoint_snitch: ignored,
-  read_request_timeout: ignored,
-  write_request_timeout: ignored,
-  read_request_timeout_in_ms: ignored,
-  write_request_timeout_in_ms: ignored,
-  counter_write_request_timeout: ignored,
-  counter_write_request_timeout_in_ms: ignored,
+  // The coordinator's timeouts (node/coordinator/): Cassandra 4.1 durations, or the older _in_ms.
+  ...timeoutProperty('write_request_timeout', 'writeRequestTimeoutMs'),
+  ...timeoutProperty('read_request_timeout', 'readRequestTimeoutMs'),
+  ...timeoutProperty('range_request_timeout', 'rangeRequestTimeoutMs'),
+  ...timeoutProperty('counter_write_request_timeout', 'counterWriteRequestTimeoutMs'),
+  ...timeoutProperty('truncate_request_timeout', 'truncateRequestTimeoutMs'),
 };
+
+type CoordinatorTimeout =
+  | 'writeRequestTimeoutMs'
+  | 'readRequestTimeoutMs'
+  | 'rangeRequestTimeoutMs'
+  | 'counterWriteRequestTimeoutMs'
+  | 'truncateRequestTimeoutMs';
+
+/** `name` ("2000ms", "2s") and `name_in_ms` (2000) setting one coordinator timeout. */
+function timeoutProperty(name: string, field: CoordinatorTimeout): Record<string, Property> {
+  const set = (b: ConfigBuilder, ms: number) => {
+    b.top.coordinator = { ...b.top.coordinator, [field]: ms };
+  };
+  return {
+    [name]: (b, v, k) => set(b, duration(v, k)),
+    [`${name}_in_ms`]: (b, v, k) => set(b, integer(v, k)),
+  };
+}
 
 function text(value: unknown, key: string): string {
   if (typeof value !== 'string' && typeof value !== 'number') throw badValue(key, value, 'a string');

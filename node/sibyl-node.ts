@@ -13,6 +13,7 @@ import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import type { Logger } from '../common/logger.js';
 import { QueryProcessor } from '../cql/query-processor.js';
+import { parseHostId } from '../ring/endpoint.js';
 import { StorageEngine } from '../storage/storage-engine.js';
 import type { AdminEndpoint } from './admin/index.js';
 import { startAdminEndpoint } from './admin/index.js';
@@ -20,6 +21,7 @@ import type { ClusterView } from './cluster/cluster-service.js';
 import { ClusterService, startClusterMessaging } from './cluster/cluster-service.js';
 import type { NodeConfig, ResolvedNodeConfig } from './config.js';
 import { NodeConfigError, resolveConfig } from './config.js';
+import { Coordinator } from './coordinator/coordinator.js';
 import {
   DECOMMISSIONED_MESSAGE,
   LocalIdentity,
@@ -36,6 +38,7 @@ import type { DecommissionOptions } from './streaming/decommission.js';
 import type { OperationMode } from './streaming/membership-context.js';
 import { RingMembership } from './streaming/ring-membership.js';
 import type { StreamSessionInfo } from './streaming/stream-sessions.js';
+import { streamingRoutes } from './streaming/streaming-routes.js';
 import { StreamingService } from './streaming/streaming-service.js';
 
 /** What a node takes from outside (STYLE.md §3); tests may pass their own. */
@@ -101,7 +104,14 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
   try {
     engine = await StorageEngine.open({ dataDir: resolved.dataDir, options: resolved.storage, clock });
     const identity = await loadIdentity(resolved, uuid, log);
+    // CQL reads and writes go through the coordinator: replicas, consistency levels, read repair.
+    const coordinator = new Coordinator({
+      engine,
+      options: resolved.coordinator,
+      log: nodeLog.logger.child({ component: 'coordinator' }),
+    });
     const processor = await QueryProcessor.open(engine, {
+      store: coordinator,
       clock,
       random,
       randomUuid: uuid,
@@ -109,6 +119,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       // The local store leads this node's counter updates under its host id (storage/counters.ts).
       hostId: identity.hostId,
     });
+    coordinator.attachSchema(processor.schema.schema);
     messaging = await startClusterMessaging(
       resolved,
       identity,
@@ -116,6 +127,8 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       // A cluster of one started without a storage port must not fail because 7000 is taken.
       { freePortIfBusy: config.storagePort === undefined && resolved.seeds.length === 0 },
     );
+    // Replica verbs are answered from now on (a joining node already receives its pending writes).
+    coordinator.serveReplicas(messaging);
     const generation = await writeLocalRow(processor, resolved, identity, messaging, clock);
     const schemaTracker = trackSchemaVersion(processor, log);
     const localAddress = messaging.address;
@@ -159,6 +172,12 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       onClientEvent: (event) => server?.broadcast(event),
       log: nodeLog.logger.child({ component: 'cluster' }),
     });
+    coordinator.attachCluster({
+      cluster,
+      messaging,
+      hostId: parseHostId(identity.hostId),
+      dataCenter: resolved.dc,
+    });
     await membership.join(cluster);
     // Clients are served once the node is NORMAL (a bootstrapping node answers no queries).
     const native = await NativeServer.listen(
@@ -186,6 +205,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     );
     const parts = { engine, server: native, cluster, schemaTracker, admin, streaming, membership };
     const node = new RunningNode(resolved, processor, identity, parts, nodeLog, log);
+    admin.router.register(...streamingRoutes(node));
     log.info(
       { address: node.address, port: node.port, hostId: identity.hostId },
       'native transport listening',
@@ -208,7 +228,11 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
  * The identity of the data directory. A decommissioned one refuses to rejoin (Cassandra's message)
  * unless override_decommission is set, in which case it rejoins with its old tokens.
  */
-async function loadIdentity(config: ResolvedNodeConfig, uuid: () => string, log: Logger): Promise<LocalIdentity> {
+async function loadIdentity(
+  config: ResolvedNodeConfig,
+  uuid: () => string,
+  log: Logger,
+): Promise<LocalIdentity> {
   const identity = await LocalIdentity.load(config.dataDir, config.numTokens, { uuid });
   if (identity.bootstrapState === 'DECOMMISSIONED') {
     if (!config.overrideDecommission) throw new NodeConfigError(DECOMMISSIONED_MESSAGE);
@@ -228,7 +252,10 @@ async function writeLocalRow(
 ): Promise<number> {
   const gossipGeneration = await nextGossipGeneration(processor, clock.nowMs());
   const storagePort = splitHostPort(messaging.address, config.storagePort).port;
-  await writeSystemLocal(processor, config, identity.current, clock.nowMs(), { gossipGeneration, storagePort });
+  await writeSystemLocal(processor, config, identity.current, clock.nowMs(), {
+    gossipGeneration,
+    storagePort,
+  });
   return gossipGeneration;
 }
 
@@ -309,12 +336,13 @@ class RunningNode implements SibylNode {
     const started = performance.now();
     this.log.info('draining');
     try {
-      // Peers hear of the shutdown first and stop counting on us; then clients are drained.
+      // Clients are drained first (their requests need peers: messaging is still up), then peers
+      // hear of the shutdown and stop counting on us, as Cassandra's drain does.
       await this.parts.admin.close();
       this.parts.membership.close();
       await this.parts.streaming.close();
-      await this.parts.cluster.close();
       await this.parts.server.close();
+      await this.parts.cluster.close();
       await this.parts.schemaTracker.stop();
       await this.parts.engine.close();
       this.log.info({ ms: Math.round(performance.now() - started) }, 'node stopped');

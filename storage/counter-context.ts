@@ -99,13 +99,19 @@ export function contextTotal(context: Uint8Array): bigint {
 }
 
 /** The shard of `counterId` in `context`, or null. */
-export function findShard(context: Uint8Array, counterId: CounterId): { clock: bigint; count: bigint } | null {
+export function findShard(
+  context: Uint8Array,
+  counterId: CounterId,
+): { clock: bigint; count: bigint } | null {
   for (let offset = 0; offset < context.length; offset += SHARD_BYTES) {
     const c = compareIds(context, offset, counterId, 0);
     if (c > 0) return null;
     if (c === 0) {
       const view = viewOf(context);
-      return { clock: view.getBigInt64(offset + CLOCK_OFFSET), count: view.getBigInt64(offset + COUNT_OFFSET) };
+      return {
+        clock: view.getBigInt64(offset + CLOCK_OFFSET),
+        count: view.getBigInt64(offset + COUNT_OFFSET),
+      };
     }
   }
   return null;

@@ -14,7 +14,13 @@
  */
 import { assert } from '../common/errors.js';
 import type { CounterId } from './counter-context.js';
-import { contextTotal, findShard, isValidContext, mergeContexts, singleShardContext } from './counter-context.js';
+import {
+  contextTotal,
+  findShard,
+  isValidContext,
+  mergeContexts,
+  singleShardContext,
+} from './counter-context.js';
 import type { Cell, ClusteringComparator, Partition, Row } from './model.js';
 import { NO_DELETION_TIME } from './model.js';
 
@@ -25,7 +31,15 @@ export const COUNTER_DELTA_BYTES = 8;
 export function counterDeltaCell(column: string, delta: bigint, timestamp: number): Cell {
   const value = Buffer.allocUnsafe(COUNTER_DELTA_BYTES);
   value.writeBigInt64BE(BigInt.asIntN(64, delta));
-  return { column, path: null, value, timestamp, ttl: 0, localDeletionTime: NO_DELETION_TIME, counter: 'delta' };
+  return {
+    column,
+    path: null,
+    value,
+    timestamp,
+    ttl: 0,
+    localDeletionTime: NO_DELETION_TIME,
+    counter: 'delta',
+  };
 }
 
 /** A counter cell holding a counter context (storage/counter-context.ts). */
@@ -72,7 +86,7 @@ export function reconcileCounterCells(a: Cell, b: Cell): Cell {
   if (a.counter === undefined) return b;
   if (b.counter === undefined) return a;
   assert(a.counter === b.counter, 'a counter delta never meets stored counter shards');
-  const timestamp = a.timestamp >= b.timestamp ? a.timestamp : b.timestamp;
+  const timestamp = Math.max(a.timestamp, b.timestamp);
   if (a.counter === 'delta') return counterDeltaCell(a.column, counterDelta(a) + counterDelta(b), timestamp);
   const merged = mergeContexts(a.value, b.value);
   if (merged === a.value && timestamp === a.timestamp) return a;
@@ -82,7 +96,7 @@ export function reconcileCounterCells(a: Cell, b: Cell): Cell {
 
 /** Whether a partition update carries counter deltas (a counter update for a leader). */
 export function hasCounterDeltas(p: Partition): boolean {
-  const rowHas = (row: Row | null) => row !== null && row.cells.some((c) => c.counter === 'delta');
+  const rowHas = (row: Row | null) => row?.cells.some((c) => c.counter === 'delta') === true;
   return rowHas(p.staticRow) || p.rows.some(rowHas);
 }
 
@@ -101,7 +115,13 @@ export function leaderShardUpdate(
   const staticRow =
     update.staticRow === null ? null : rowWithShards(update.staticRow, current?.staticRow ?? null, counterId);
   const rows = update.rows.map((row) => rowWithShards(row, currentRow(current, row, compare), counterId));
-  return { key: update.key, deletion: update.deletion, staticRow, rangeTombstones: update.rangeTombstones, rows };
+  return {
+    key: update.key,
+    deletion: update.deletion,
+    staticRow,
+    rangeTombstones: update.rangeTombstones,
+    rows,
+  };
 }
 
 function currentRow(current: Partition | null, row: Row, compare: ClusteringComparator): Row | null {
@@ -125,14 +145,22 @@ function rowWithShards(row: Row, current: Row | null, counterId: CounterId): Row
     const previous = row.cells[i - 1];
     assert(previous === undefined || previous.column !== cell.column, 'one delta per counter cell');
     const mine = ownShard(current, cell.column, counterId);
-    const context = singleShardContext(counterId, mine.clock + 1n, BigInt.asIntN(64, mine.count + counterDelta(cell)));
+    const context = singleShardContext(
+      counterId,
+      mine.clock + 1n,
+      BigInt.asIntN(64, mine.count + counterDelta(cell)),
+    );
     return counterShardsCell(cell.column, context, cell.timestamp);
   });
   return { ...row, cells };
 }
 
 /** This replica's shard of one counter cell in its current row (clock 0, count 0 when none). */
-function ownShard(current: Row | null, column: string, counterId: CounterId): { clock: bigint; count: bigint } {
+function ownShard(
+  current: Row | null,
+  column: string,
+  counterId: CounterId,
+): { clock: bigint; count: bigint } {
   const cell = current?.cells.find((c) => c.column === column && c.path === null);
   if (cell === undefined || cell.counter !== 'shards' || cell.value === null) return { clock: 0n, count: 0n };
   return findShard(cell.value, counterId) ?? { clock: 0n, count: 0n };
@@ -162,7 +190,14 @@ function rowWithTotals(row: Row): Row {
     if (cell.counter === undefined || cell.value === null) return cell;
     const value = Buffer.allocUnsafe(COUNTER_DELTA_BYTES);
     value.writeBigInt64BE(counterCellValue(cell));
-    return { column: cell.column, path: null, value, timestamp: cell.timestamp, ttl: 0, localDeletionTime: NO_DELETION_TIME };
+    return {
+      column: cell.column,
+      path: null,
+      value,
+      timestamp: cell.timestamp,
+      ttl: 0,
+      localDeletionTime: NO_DELETION_TIME,
+    };
   });
   return { ...row, cells };
 }

@@ -4,6 +4,7 @@
  * (no copies), so a caller that keeps decoded values keeps the source alive.
  */
 import { assert, CorruptionError } from '../common/errors.js';
+import { isValidCounterValue } from './counters.js';
 import type {
   Cell,
   Clustering,
@@ -16,7 +17,6 @@ import type {
   RangeTombstone,
   Row,
 } from './model.js';
-import { isValidCounterValue } from './counters.js';
 import { NO_DELETION_TIME } from './model.js';
 
 /**
@@ -230,7 +230,10 @@ function writeCell(w: Writer, cell: Cell, columns: string[]): void {
 
 /** The counter flag of a counter cell, which is live, without TTL or path (a Cell invariant). */
 function counterFlag(cell: Cell): number {
-  assert(cell.value !== null && cell.ttl === 0 && cell.path === null, 'a counter cell is live, without TTL or path');
+  assert(
+    cell.value !== null && cell.ttl === 0 && cell.path === null,
+    'a counter cell is live, without TTL or path',
+  );
   if (cell.counter === 'shards') return CELL_COUNTER_SHARDS;
   encodedCounterDeltas++;
   return CELL_COUNTER_DELTA;
@@ -340,7 +343,6 @@ function readCounterCell(
     (flags & CELL_COUNTER) !== CELL_COUNTER &&
     !hasPathOrTtl &&
     value !== null &&
-    r.formatVersion >= 2 &&
     isValidCounterValue(counter, value);
   if (!valid) r.corrupt(`invalid counter cell in column ${column}`);
   return { column, path: null, value, timestamp, ttl: 0, localDeletionTime: NO_DELETION_TIME, counter };
@@ -348,7 +350,6 @@ function readCounterCell(
 
 class Reader {
   pos = 0;
-  formatVersion = PARTITION_FORMAT_VERSION;
   private readonly view: DataView;
   constructor(
     private readonly buf: Uint8Array,
@@ -367,7 +368,6 @@ class Reader {
     if (v < OLDEST_READABLE_VERSION || v > PARTITION_FORMAT_VERSION) {
       throw new CorruptionError(this.source, this.baseOffset, `unknown partition format version ${v}`);
     }
-    this.formatVersion = v;
   }
   corrupt(message: string): never {
     throw new CorruptionError(this.source, this.baseOffset + this.pos, message);

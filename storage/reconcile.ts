@@ -3,6 +3,8 @@
  * the removal of data shadowed by deletions. Counter cells reconcile by merging their shards
  * (storage/counters.ts). Pure functions: no IO, no clock (time is passed in).
  */
+
+import { reconcileCounterCells } from './counters.js';
 import type {
   Cell,
   Clustering,
@@ -15,7 +17,6 @@ import type {
   RangeTombstone,
   Row,
 } from './model.js';
-import { reconcileCounterCells } from './counters.js';
 import { compareBytes, deletes, laterDeletion, NO_DELETION_TIME } from './model.js';
 
 /**
@@ -77,7 +78,13 @@ export interface RowShadow {
  * the greater timestamp, so a shard a deletion shadows must be dropped *before* the merge, or it
  * would lend its (older, higher-clocked) count to a newer shard and escape the deletion.
  */
-function reconcileInRow(x: Cell, y: Cell, row: Row, rowDeletion: DeletionTime | null, shadow: RowShadow | null): Cell {
+function reconcileInRow(
+  x: Cell,
+  y: Cell,
+  row: Row,
+  rowDeletion: DeletionTime | null,
+  shadow: RowShadow | null,
+): Cell {
   if (x.counter === undefined && y.counter === undefined) return reconcileCells(x, y);
   let deletion = rowDeletion;
   if (shadow !== null) {

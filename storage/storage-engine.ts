@@ -199,7 +199,12 @@ export class StorageEngine {
       const current = await table.read(key);
       const shards: Mutation = {
         tableId: mutation.tableId,
-        partition: leaderShardUpdate(mutation.partition, current, counterId, table.definition.clusteringComparator),
+        partition: leaderShardUpdate(
+          mutation.partition,
+          current,
+          counterId,
+          table.definition.clusteringComparator,
+        ),
       };
       // `apply` writes the memtable before its first await: once it returns, the next step of this
       // partition reads this shard, so the lock need not wait for the commit log's sync.

@@ -15,7 +15,9 @@ export type ClusterErrorCode =
   | 'ADDRESS_UNAVAILABLE'
   | 'START_FAILED'
   | 'START_TIMEOUT'
-  | 'STOP_TIMEOUT';
+  | 'STOP_TIMEOUT'
+  | 'NOT_RUNNING'
+  | 'DECOMMISSION_FAILED';
 
 export class ClusterError extends SibylError {
   constructor(

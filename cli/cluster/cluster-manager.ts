@@ -3,7 +3,10 @@
  * remove, list, switch. Each takes the cluster by name or falls back to the current one, reports
  * progress through `say`, and fails with a ClusterError naming what the user has to look at.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AdminClient } from '../tool/admin-client.js';
 import { ClusterError } from './cluster-error.js';
 import type { AddRequest, ClusterSpec, NodeSpec } from './cluster-spec.js';
 import { addNode, findNode, nodesPerDcOf, planCluster, removeNode } from './cluster-spec.js';
@@ -113,6 +116,19 @@ export class ClusterManager {
     if (toStart.length === 0) return;
     await this.checkPorts(spec, toStart);
     const deadline = Date.now() + timeoutMs;
+    const fresh = await Promise.all(toStart.map((node) => this.neverJoined(spec, node)));
+    if (fresh.some(Boolean)) {
+      // A node joining for the first time chooses its tokens against the ring it finds: one at a
+      // time, seeds first, each serving before the next starts (two at once would pick the same).
+      const ordered = [...toStart].sort(
+        (a, b) => Number(!spec.seeds.includes(a.address)) - Number(!spec.seeds.includes(b.address)),
+      );
+      for (const node of ordered) {
+        const process = await spawnNode(this.store.nodePaths(spec.name, node.name), spec.ports.admin);
+        await this.waitUntilServing(spec, node, process, deadline, timeoutMs);
+      }
+      return;
+    }
     const spawned: { node: NodeSpec; process: SpawnedNode }[] = [];
     for (const node of toStart) {
       const paths = this.store.nodePaths(spec.name, node.name);
@@ -122,6 +138,36 @@ export class ClusterManager {
       spawned.map(({ node, process }) => this.waitUntilServing(spec, node, process, deadline, timeoutMs)),
     );
     throwFirstOf(results);
+  }
+
+  /** No tokens in its data directory yet (node-identity.json, written by the node). */
+  private async neverJoined(spec: ClusterSpec, node: NodeSpec): Promise<boolean> {
+    const file = join(this.store.nodePaths(spec.name, node.name).dir, 'node-identity.json');
+    try {
+      const identity = JSON.parse(await readFile(file, 'utf8')) as { tokens?: unknown };
+      return !Array.isArray(identity.tokens) || identity.tokens.length === 0;
+    } catch {
+      return true;
+    }
+  }
+
+  /**
+   * nodetool decommission on a running node (over its admin endpoint): its ranges stream to the
+   * nodes that take them over and it leaves the ring; the process stays up, DECOMMISSIONED, until
+   * stopped or removed.
+   */
+  async decommission(clusterName: string | undefined, nodeName: string): Promise<void> {
+    const spec = await this.store.resolve(clusterName);
+    const node = findNode(spec, nodeName);
+    if ((await runningPid(this.store.nodePaths(spec.name, node.name))) === undefined)
+      throw new ClusterError('NOT_RUNNING', `${node.name} is not running: only a live node can decommission`);
+    this.say(`Decommissioning ${node.name} (streams its data to the nodes that take its ranges)…`);
+    try {
+      await new AdminClient(node.address, spec.ports.admin).post('/decommission', {});
+    } catch (error) {
+      throw new ClusterError('DECOMMISSION_FAILED', `${node.name}: ${(error as Error).message}`);
+    }
+    this.say(`${node.name} decommissioned; remove it with: sibyl cluster remove ${node.name}`);
   }
 
   private async waitUntilServing(

@@ -23,7 +23,15 @@ export interface NodeSpec {
   readonly address: string;
   readonly dc: string;
   readonly rack: string;
+  /**
+   * auto_bootstrap: a node added to a running cluster streams its ranges before it serves (ccm's
+   * `add -b`); the nodes a cluster is created with join without streaming. Absent: false.
+   */
+  readonly autoBootstrap?: boolean;
 }
+
+/** ring_delay_ms written into every node's config: Cassandra's 30 s is too long on one machine. */
+export const CLUSTER_RING_DELAY_MS = 2_000;
 
 export interface ClusterSpec {
   readonly format: number;
@@ -173,6 +181,8 @@ export function addNode(spec: ClusterSpec, request: AddRequest): { spec: Cluster
     address: `127.0.0.${octet}`,
     dc,
     rack: request.rack ?? last?.rack ?? nodeDefaults.rack,
+    // It joins a running cluster: it bootstraps (a seed never does; Cassandra skips it for seeds).
+    autoBootstrap: true,
   };
   const nodes = [...spec.nodes, node];
   const seeds = request.seed ? [...spec.seeds, node.address] : spec.seeds;
@@ -218,6 +228,8 @@ export function nodeConfig(spec: ClusterSpec, node: NodeSpec, dataDir: string): 
     ],
     dc: node.dc,
     rack: node.rack,
+    auto_bootstrap: node.autoBootstrap === true,
+    ring_delay_ms: CLUSTER_RING_DELAY_MS,
   };
 }
 
@@ -235,6 +247,8 @@ export function parseClusterSpec(value: unknown, source: string): ClusterSpec {
   for (const node of spec.nodes) {
     if (![node?.name, node?.address, node?.dc, node?.rack].every((v) => typeof v === 'string'))
       throw bad(`bad node entry ${JSON.stringify(node)}`);
+    if (node.autoBootstrap !== undefined && typeof node.autoBootstrap !== 'boolean')
+      throw bad(`bad autoBootstrap in ${JSON.stringify(node)}`);
   }
   return spec as ClusterSpec;
 }

@@ -160,6 +160,18 @@ function registerMembership(cluster: Command): void {
       ),
     );
   cluster
+    .command('decommission')
+    .description(
+      'nodetool decommission on a running node: its data moves to the others and it leaves the ring',
+    )
+    .argument('<node>', 'the node')
+    .option(...clusterFlag)
+    .action(
+      guarded(async (node: string, opts: ClusterOption) => {
+        await manager().decommission(opts.cluster, node);
+      }),
+    );
+  cluster
     .command('remove')
     .description('kill and delete the cluster (its folder), or only one node')
     .argument('[node]', 'only this node')

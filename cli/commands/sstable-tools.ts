@@ -67,7 +67,8 @@ function isCounterCell(value: object): value is Cell {
 
 function printable(value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
-  if (value !== null && typeof value === 'object' && isCounterCell(value)) return printable(counterCell(value));
+  if (value !== null && typeof value === 'object' && isCounterCell(value))
+    return printable(counterCell(value));
   if (value instanceof Uint8Array) return `0x${Buffer.from(value).toString('hex')}`;
   if (Array.isArray(value)) return value.map(printable);
   if (value !== null && typeof value === 'object') {

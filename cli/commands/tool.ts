@@ -19,6 +19,7 @@ import type {
   TableStatsResponse,
   VersionResponse,
 } from '../../node/admin/admin-types.js';
+import type { NetstatsResponse, RemovalStatusResponse } from '../../node/streaming/streaming-routes.js';
 import { AdminClient, ToolConnectError, ToolRemoteError } from '../tool/admin-client.js';
 import {
   type AddressOptions,
@@ -92,6 +93,53 @@ export function registerTool(program: Command): void {
   registerNodeCommands(tool);
   registerTableCommands(tool);
   registerFaultCommands(tool);
+  registerMembershipCommands(tool);
+}
+
+/** decommission, removenode, netstats (node/streaming/streaming-routes.ts). */
+function registerMembershipCommands(tool: Command): void {
+  tool
+    .command('decommission')
+    .description("stream this node's ranges to the nodes that take them over, and leave the ring")
+    .option('-f, --force', 'leave even if a keyspace keeps fewer nodes than its replication factor')
+    .action(
+      run(async (client, _address, opts: { force?: boolean }) => {
+        await client.post('/decommission', { force: opts.force === true });
+        return '';
+      }),
+    );
+  tool
+    .command('removenode')
+    .description('remove a dead node (re-replicating its ranges from the survivors); or "status"')
+    .argument('<hostIdOrStatus>', 'host id of the dead node, or status')
+    .action(
+      run(async (client, _address, what: string) => {
+        if (what === 'status')
+          return `${(await client.get<RemovalStatusResponse>('/removenode/status')).status}\n`;
+        if (what === 'force')
+          throw new UsageError('removenode force is not supported; run removenode HOSTID again');
+        await client.post(`/removenode/${pathPart(what)}`, {});
+        return '';
+      }),
+    );
+  tool
+    .command('netstats')
+    .description('operation mode and stream sessions')
+    .action(run(async (client) => renderNetstats(await client.get<NetstatsResponse>('/netstats'))));
+}
+
+function renderNetstats(netstats: NetstatsResponse): string {
+  const lines = [`Mode: ${netstats.mode}`];
+  const active = netstats.sessions.filter((s) => s.state === 'streaming');
+  if (active.length === 0) lines.push('Not sending any streams.');
+  for (const s of netstats.sessions) {
+    const verb = s.direction === 'in' ? 'Receiving from' : 'Sending to';
+    lines.push(
+      `    ${s.reason} ${s.id} ${verb} /${s.peer} ${s.keyspace}: ${s.ranges} ranges, ${s.partitions} partitions, ` +
+        `${s.bytes} bytes, ${s.elapsedMs} ms, ${s.state}${s.error ? ` (${s.error})` : ''}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function registerClusterCommands(tool: Command): void {

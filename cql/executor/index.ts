@@ -3,7 +3,12 @@
 export type { PreparedBatch } from './batch.js';
 export { prepareBatch } from './batch.js';
 export type { ConsistencyLevel, DataStore, ReadOptions, WriteOptions } from './data-store.js';
-export { checkCounterConsistency, DEFAULT_CONSISTENCY, LocalDataStore, NIL_COUNTER_ID } from './data-store.js';
+export {
+  checkCounterConsistency,
+  DEFAULT_CONSISTENCY,
+  LocalDataStore,
+  NIL_COUNTER_ID,
+} from './data-store.js';
 export type { ExecutorEnvironment, RandomSource } from './environment.js';
 export { executorEnvironment, TimestampSource, TimeuuidGenerator } from './environment.js';
 export type { PrepareContext, PreparedModification } from './modification.js';

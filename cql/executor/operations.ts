@@ -5,8 +5,9 @@
  * declare it, and the statement reads the rows first. A counter increment reads nothing: it writes
  * a delta cell, which the leader replica turns into its shard (storage/counters.ts).
  */
-import type { Cell, DeletionTime, Row } from '../../storage/model.js';
+
 import { counterDeltaCell } from '../../storage/counters.js';
+import type { Cell, DeletionTime, Row } from '../../storage/model.js';
 import { liveCell, tombstoneCell } from '../../storage/model.js';
 import type { Assignment, Deletion } from '../parser/index.js';
 import { formatTerm } from '../parser/index.js';

@@ -5,8 +5,8 @@
  * aggregated or grouped, limited and paged.
  */
 import { splitPartitionKey } from '../../ring/composite-key.js';
-import type { ClusteringComparator, ClusteringSlice, Partition } from '../../storage/model.js';
 import { withCounterTotals } from '../../storage/counters.js';
+import type { ClusteringComparator, ClusteringSlice, Partition } from '../../storage/model.js';
 import { livePartition } from '../../storage/read-filter.js';
 import type { KeyBound, ScanRange } from '../../storage/table-store.js';
 import type { Selectable, SelectStatement } from '../parser/index.js';

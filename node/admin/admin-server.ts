@@ -121,7 +121,7 @@ export class AdminServer {
 
 function send(response: ServerResponse, status: number, contentType: string, text: string): void {
   response.writeHead(status, {
-    'Content-Type': `${contentType}; charset=utf-8`,
+    'Content-Type': contentType.includes('charset=') ? contentType : `${contentType}; charset=utf-8`,
     'Content-Length': Buffer.byteLength(text),
   });
   response.end(text);

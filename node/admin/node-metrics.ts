@@ -93,8 +93,7 @@ export class NodeMetrics {
       method: 'GET',
       path: '/metrics',
       summary: 'Prometheus text format: messaging, native, event loop, storage, gossip',
-      handle: async () =>
-        new TextReply(this.registry.contentType.split(';')[0]!, await this.registry.metrics()),
+      handle: async () => new TextReply(this.registry.contentType, await this.registry.metrics()),
     };
   }
 

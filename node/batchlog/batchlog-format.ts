@@ -23,8 +23,8 @@ import { livePartition } from '../../storage/read-filter.js';
 import { compareCellPosition } from '../../storage/reconcile.js';
 
 /**
- * The `version` column: the format of the mutation blobs of a batch (table id + partition codec
- * version 1). Persisted: bump on any change, never reuse a number.
+ * The `version` column: the format of a batch's elements (table id, then the partition encoding,
+ * which carries its own version byte). Persisted: bump on any change, never reuse a number.
  */
 export const BATCHLOG_FORMAT_VERSION = 1;
 

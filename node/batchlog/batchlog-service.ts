@@ -41,6 +41,9 @@ import { BatchlogTable } from './batchlog-table.js';
 import { registerBatchlogHandlers, unregisterBatchlogHandlers } from './batchlog-verbs.js';
 import { ReplayThrottle } from './replay-throttle.js';
 
+/** The consistency a batchlog write of n endpoints reports (all must answer): ONE or TWO in practice. */
+const BATCHLOG_CONSISTENCY: readonly ConsistencyName[] = ['ONE', 'TWO', 'THREE'];
+
 export interface BatchlogServiceDependencies {
   readonly messaging: MessagingService;
   /** Holds this node's system.batches (added with the system tables). */
@@ -164,7 +167,7 @@ export class BatchlogService {
     }
     return new Promise((resolve, reject) => {
       const blockFor = endpoints.length;
-      const consistency: ConsistencyName = blockFor === 1 ? 'ONE' : 'TWO';
+      const consistency = BATCHLOG_CONSISTENCY[blockFor - 1] ?? 'ALL';
       let received = 0;
       let settled = false;
       const fail = (cause?: unknown) => {

@@ -11,12 +11,12 @@ import { SibylError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { ProtocolEvent } from '../../cql/protocol/index.js';
 import type { QueryProcessor } from '../../cql/query-processor.js';
+import type { HostId } from '../../ring/endpoint.js';
 import { parseHostId } from '../../ring/endpoint.js';
+import type { Token } from '../../ring/token.js';
 import { parseToken } from '../../ring/token.js';
 import type { TokenMetadata } from '../../ring/token-metadata.js';
 import type { ResolvedNodeConfig } from '../config.js';
-import type { HostId } from '../../ring/endpoint.js';
-import type { Token } from '../../ring/token.js';
 import { applicationValue, formatTokens, statusKind, statusValue } from '../gossip/application-values.js';
 import type { ApplicationStateName, EndpointAddress, EndpointState } from '../gossip/endpoint-state.js';
 import { endpointAddress, generation } from '../gossip/endpoint-state.js';
@@ -98,7 +98,10 @@ export class ClusterService implements ClusterView {
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribeSchema: (() => void) | undefined;
   private shadowWaiter:
-    | { resolve: (states: ReadonlyMap<EndpointAddress, EndpointState>) => void; reject: (error: Error) => void }
+    | {
+        resolve: (states: ReadonlyMap<EndpointAddress, EndpointState>) => void;
+        reject: (error: Error) => void;
+      }
     | undefined;
   private readonly downListeners = new Set<(endpoint: string) => void>();
   private publishedSchema: string | undefined;
@@ -325,7 +328,10 @@ export class ClusterService implements ClusterView {
    * advertiseTokenRemoved): STATUS `removing,<host id>`, then `removed,<host id>,<expiry>`, each
    * under a forced newer generation so that the endpoint's own last state loses everywhere.
    */
-  advertiseRemoval(endpoint: string, status: { readonly kind: 'removing' | 'removed'; readonly hostId: HostId }): void {
+  advertiseRemoval(
+    endpoint: string,
+    status: { readonly kind: 'removing' | 'removed'; readonly hostId: HostId },
+  ): void {
     if (this.closed || this.gossiper.phase !== 'running') {
       throw new SibylError('GOSSIP_NOT_RUNNING', `cannot advertise ${status.kind}: gossip is not running`);
     }

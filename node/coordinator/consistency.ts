@@ -146,6 +146,8 @@ export function assureSufficientLive(
   required: number,
 ): void {
   if (level === 'ANY') return;
+  // A keyspace replicated nowhere (factors of 0) blocks for nothing, yet has nobody to answer.
+  if (liveDataCenters.length === 0) throw new UnavailableError(level, Math.max(1, required), 0);
   if (isDataCenterLocal(level)) {
     const local = liveDataCenters.filter((dc) => dc === localDataCenter).length;
     if (local < required) throw new UnavailableError(level, required, local);

@@ -74,7 +74,8 @@ export interface CoordinatorContext {
   readonly planner: ReplicaPlanner;
   readonly client: ReplicaClient;
   readonly scheduler: Scheduler;
-  readonly hints: HintSink;
+  /** Replaced once the hints service runs (`Coordinator.attachHints`). */
+  hints: HintSink;
   readonly options: CoordinatorOptions;
   readonly metrics: CoordinatorMetrics;
   readonly log: Logger;

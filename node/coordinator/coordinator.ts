@@ -19,7 +19,6 @@ import type { DataStore, ReadOptions, WriteOptions } from '../../cql/executor/da
 import type { SchemaView } from '../../cql/schema/index.js';
 import type { HostId } from '../../ring/endpoint.js';
 import { TokenMetadata } from '../../ring/token-metadata.js';
-import { counterIdFromHostId } from '../../storage/counter-context.js';
 import type { ClusteringSlice, DecoratedKey, Mutation, Partition } from '../../storage/model.js';
 import type { StorageEngine } from '../../storage/storage-engine.js';
 import type { ScanRange } from '../../storage/table-store.js';
@@ -69,14 +68,21 @@ export interface Batchlog {
 
 export interface CoordinatorDeps {
   readonly engine: StorageEngine;
-  readonly localHostId: HostId;
-  /** This node's data center (LOCAL_* levels count it). */
-  readonly localDataCenter: string;
   readonly scheduler?: Scheduler;
   readonly hints?: HintSink;
   readonly batchlog?: Batchlog;
   readonly options?: Partial<CoordinatorOptions>;
   readonly log?: Logger;
+}
+
+export interface ClusterAttachment {
+  /** Ring and liveness: gossip's `ClusterView`, or a test's fixed ring. */
+  readonly cluster: ClusterState;
+  readonly messaging: MessagingService;
+  /** This node's host id: the local replica whenever the ring names it. */
+  readonly hostId: HostId;
+  /** This node's data center (LOCAL_* levels count it). */
+  readonly dataCenter: string;
 }
 
 const NOT_JOINED: ClusterState = { ring: TokenMetadata.empty(), isAlive: () => false };
@@ -89,7 +95,7 @@ export class Coordinator implements DataStore {
   private readonly reads: ReadPath;
   private readonly ranges: RangeReadPath;
   private readonly catalog: TableCatalog;
-  private readonly batchlog: Batchlog | undefined;
+  private batchlog: Batchlog | undefined;
   private clusterState: ClusterState = NOT_JOINED;
   private messaging: MessagingService | undefined;
 
@@ -99,9 +105,10 @@ export class Coordinator implements DataStore {
     const scores = new EndpointScores(this.options.latencyScoreAlpha);
     this.catalog = new TableCatalog(this.options.latencySamplesPerTable);
     this.batchlog = deps.batchlog;
+    const planner = new ReplicaPlanner(scores);
     const client = new ReplicaClient({
       engine: deps.engine,
-      localHostId: deps.localHostId,
+      localHostId: () => planner.localHostId,
       scheduler,
       scores,
       messaging: () => this.messaging,
@@ -110,7 +117,7 @@ export class Coordinator implements DataStore {
     this.ctx = {
       engine: deps.engine,
       catalog: this.catalog,
-      planner: new ReplicaPlanner(deps.localHostId, deps.localDataCenter, scores),
+      planner,
       client,
       scheduler,
       hints: deps.hints ?? noHints,
@@ -119,9 +126,19 @@ export class Coordinator implements DataStore {
       log: deps.log ?? logger('coordinator'),
       cluster: () => this.clusterState,
     };
-    this.writes = new WritePath(this.ctx, counterIdFromHostId(deps.localHostId));
+    this.writes = new WritePath(this.ctx);
     this.reads = new ReadPath(this.ctx);
     this.ranges = new RangeReadPath(this.ctx);
+  }
+
+  /** The hints service, once it runs (until then hints are dropped; ANY still counts them). */
+  attachHints(hints: HintSink): void {
+    this.ctx.hints = hints;
+  }
+
+  /** The batchlog, once it runs (until then a LOGGED batch is written as an UNLOGGED one). */
+  attachBatchlog(batchlog: Batchlog): void {
+    this.batchlog = batchlog;
   }
 
   /** The schema tables are resolved through (the query processor's, once it is open). */
@@ -130,11 +147,22 @@ export class Coordinator implements DataStore {
   }
 
   /**
-   * The ring, liveness and messaging, once the node has them; also installs the replica side of the
-   * coordinator's verbs on `messaging`.
+   * This node's identity, the ring and liveness, and messaging, once the node has them; also installs
+   * the replica side of the coordinator's verbs on `messaging`.
    */
-  attachCluster(cluster: ClusterState, messaging: MessagingService): void {
+  attachCluster(attachment: ClusterAttachment): void {
+    const { cluster, messaging, hostId, dataCenter } = attachment;
+    this.ctx.planner.identify(hostId, dataCenter);
     this.clusterState = cluster;
+    this.serveReplicas(messaging);
+  }
+
+  /**
+   * Answers the replica verbs (MUTATION, READ_REPAIR, READ, READ_DIGEST, RANGE, TRUNCATE) on
+   * `messaging` from the local engine; as soon as messaging listens, before the node has joined.
+   */
+  serveReplicas(messaging: MessagingService): void {
+    if (this.messaging === messaging) return;
     this.messaging = messaging;
     registerReplicaHandlers(messaging, this.ctx.engine, {
       maxRangePartitions: this.options.maxRangeResponsePartitions,

@@ -53,7 +53,8 @@ export class RangeReadPath {
       let last = index;
       while (last + 1 < pieces.length && sameContacts(this.tryPlan(context, pieces[last + 1]!, level), plan))
         last++;
-      const merged: ScanRange = { ...pieces[index]!.range, ...toOf(pieces[last]!.range) };
+      const { to: _firstEnd, ...start } = pieces[index]!.range;
+      const merged: ScanRange = { ...start, ...toOf(pieces[last]!.range) };
       yield* this.readPiece(context, merged, plan);
       index = last + 1;
     }

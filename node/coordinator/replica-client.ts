@@ -26,7 +26,7 @@ export interface RangeAnswer {
 
 export interface ReplicaClientDeps {
   readonly engine: StorageEngine;
-  readonly localHostId: HostId;
+  readonly localHostId: () => HostId;
   readonly scheduler: Scheduler;
   readonly scores: EndpointScores;
   readonly messaging: () => MessagingService | undefined;
@@ -52,7 +52,7 @@ export class ReplicaClient {
   constructor(private readonly deps: ReplicaClientDeps) {}
 
   isLocal(target: HostId): boolean {
-    return target === this.deps.localHostId;
+    return target === this.deps.localHostId();
   }
 
   /** MUTATION_REQ (or READ_REPAIR_REQ): resolves once the replica applied it. */
@@ -179,7 +179,7 @@ export class ReplicaClient {
     try {
       return await work();
     } finally {
-      this.deps.scores.record(this.deps.localHostId, this.deps.scheduler.nowMs() - started);
+      this.deps.scores.record(this.deps.localHostId(), this.deps.scheduler.nowMs() - started);
     }
   }
 }

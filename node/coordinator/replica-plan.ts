@@ -39,14 +39,30 @@ interface CachedReplication extends KeyspaceReplication {
   pending: PendingRanges;
 }
 
+/** Who this node is, before it has an identity: nobody any ring names. */
+const NO_HOST = '00000000-0000-0000-0000-000000000000' as HostId;
+
 export class ReplicaPlanner {
   private readonly keyspaces = new Map<string, CachedReplication>();
+  private hostId: HostId = NO_HOST;
+  private dataCenter = '';
 
-  constructor(
-    readonly localHostId: HostId,
-    readonly localDataCenter: string,
-    private readonly scores: EndpointScores,
-  ) {}
+  constructor(private readonly scores: EndpointScores) {}
+
+  /** This node's host id (the local replica) and data center (LOCAL_* levels count it). */
+  identify(hostId: HostId, dataCenter: string): void {
+    this.hostId = hostId;
+    this.dataCenter = dataCenter;
+    this.keyspaces.clear(); // LocalStrategy places its one replica on this host id
+  }
+
+  get localHostId(): HostId {
+    return this.hostId;
+  }
+
+  get localDataCenter(): string {
+    return this.dataCenter;
+  }
 
   replication(keyspace: KeyspaceMetadata): KeyspaceReplication {
     return this.cached(keyspace);

@@ -12,6 +12,7 @@ import { UnavailableError, WriteFailureError, WriteTimeoutError } from '../../cq
 import type { WriteOptions } from '../../cql/executor/data-store.js';
 import type { HostId } from '../../ring/endpoint.js';
 import type { CounterId } from '../../storage/counter-context.js';
+import { counterIdFromHostId } from '../../storage/counter-context.js';
 import type { Mutation } from '../../storage/model.js';
 import { encodePartition } from '../../storage/partition-codec.js';
 import { RemoteFailureError } from '../messaging/index.js';
@@ -19,6 +20,7 @@ import type { TimerHandle } from '../sim/scheduler.js';
 import type { ConsistencyLevel, ResponseCounter } from './consistency.js';
 import {
   assureSufficientLive,
+  blockFor as blockForLevel,
   blockForWrite,
   isDataCenterLocal,
   responseCounter,
@@ -55,11 +57,16 @@ export function writeTypeOf(options: WriteOptions, isCounterTable: boolean): Wri
 }
 
 export class WritePath {
-  constructor(
-    private readonly ctx: CoordinatorContext,
-    /** This node's counter id (its host id's bytes): the shard it writes as a counter leader. */
-    private readonly localCounterId: CounterId,
-  ) {}
+  private counterId: { readonly hostId: string; readonly id: CounterId } | undefined;
+
+  constructor(private readonly ctx: CoordinatorContext) {}
+
+  /** This node's counter id (its host id's bytes): the shard it writes as a counter leader. */
+  private get localCounterId(): CounterId {
+    const hostId = this.ctx.planner.localHostId;
+    if (this.counterId?.hostId !== hostId) this.counterId = { hostId, id: counterIdFromHostId(hostId) };
+    return this.counterId.id;
+  }
 
   apply(mutations: readonly Mutation[], options: WriteOptions): Promise<void> {
     if (options.counter) return this.applyCounters(mutations, options);
@@ -206,6 +213,11 @@ export class WritePath {
       (planner.isAlive(cluster, target) ? live : down).push(target);
     }
     const localDc = planner.localDataCenter;
+    // Not even a hint can be kept for a partition no endpoint replicates (an empty ring, factors of 0).
+    if (natural.length + pending.length === 0) {
+      this.ctx.metrics.unavailables++;
+      throw new UnavailableError(level, Math.max(1, blockForLevel(level, replication.factors, localDc)), 0);
+    }
     const pendingDcs = pending.map((target) => dataCenters.get(target)!);
     const blockFor = blockForWrite(level, replication.factors, localDc, pendingDcs);
     try {

@@ -32,7 +32,11 @@ import { Verb } from '../messaging/index.js';
  * `consistency` is met, the leader's own write counting as one acknowledgement (the coordinator's
  * write path with write type COUNTER). Rejects with the coordinator's WriteTimeout / Unavailable.
  */
-export type ReplicateShards = (shards: Mutation, consistency: ConsistencyName, durable: boolean) => Promise<void>;
+export type ReplicateShards = (
+  shards: Mutation,
+  consistency: ConsistencyName,
+  durable: boolean,
+) => Promise<void>;
 
 /** A counter update as the leader receives it. */
 export interface CounterUpdate {
@@ -70,7 +74,9 @@ export function parseCounterMutationPayload(payload: unknown, from: string): Cou
   if (typeof consistency !== 'string' || !CONSISTENCY_NAMES.includes(consistency as ConsistencyName))
     throw new MalformedCounterMutationError(`unknown consistency level ${String(consistency)}`);
   if (consistency === 'ANY' || consistency === 'SERIAL' || consistency === 'LOCAL_SERIAL')
-    throw new MalformedCounterMutationError(`consistency level ${consistency} is not valid for a counter write`);
+    throw new MalformedCounterMutationError(
+      `consistency level ${consistency} is not valid for a counter write`,
+    );
   return {
     mutation: { tableId, partition: decodePartition(partition, `COUNTER_MUTATION_REQ from ${from}`) },
     consistency: consistency as ConsistencyName,

@@ -189,7 +189,10 @@ export class Gossiper {
     assert(current !== undefined, `no gossip state for ${endpoint}`);
     let version = maxVersion(current);
     let next: EndpointState = {
-      heartbeat: { generation: generation(current.heartbeat.generation + 1), version: current.heartbeat.version },
+      heartbeat: {
+        generation: generation(current.heartbeat.generation + 1),
+        version: current.heartbeat.version,
+      },
       states: current.states,
     };
     for (const [name, value] of Object.entries(states) as [ApplicationStateName, string][]) {

@@ -1,6 +1,6 @@
 /**
  * The test-only fault filter (DESIGN.md, Messaging): rules that drop or delay messages by verb,
- * peer and direction, so tests (in process, and later through the admin endpoint) can partition
+ * peer and direction, so tests (in process, or through the admin endpoint's /faults) can partition
  * or slow a live cluster without touching the network. Rules are plain data; the first rule that
  * matches a message decides its fate.
  */

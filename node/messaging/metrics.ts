@@ -1,4 +1,4 @@
-/** Counters of one MessagingService (exported by the admin endpoint's /metrics later). */
+/** Counters of one MessagingService (exported by the admin endpoint's /metrics, docs/admin.md). */
 export interface MessagingMetrics {
   /** Frames handed to transports, their bytes, and the writes that carried them (coalescing = frames / writes). */
   messagesSent: number;

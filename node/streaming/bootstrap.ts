@@ -1,16 +1,19 @@
 /**
- * Joining the ring (Cassandra's StorageService.joinTokenRing and bootstrap): after the shadow round
- * a node either enters gossip as a NORMAL member — it has joined before, or it does not bootstrap
- * (a seed, auto_bootstrap false, the first node) and takes its tokens at once — or it bootstraps:
- * waits for the ring and for schema agreement, chooses balanced tokens, announces BOOT, waits
- * ring_delay while every peer computes the ranges pending for it, streams those ranges from their
- * current replicas, flushes, and announces NORMAL.
+ * Joining the ring (Cassandra's StorageService.joinTokenRing and bootstrap). After the shadow round
+ * a node enters gossip as a NORMAL member when it has joined before, or when it is the first node
+ * (evenly spaced tokens, nothing to balance against). Any other new node enters without a status,
+ * waits for the ring and for schema agreement and for the ring to settle (Cassandra's
+ * waitToSettle), then chooses balanced tokens against the ring it sees. One that does not
+ * bootstrap (a seed, auto_bootstrap false) announces NORMAL at once; one that bootstraps announces
+ * BOOT, waits ring_delay while every peer computes the ranges pending for it, streams those ranges
+ * from their current replicas, flushes, and announces NORMAL.
  */
 import { SibylError } from '../../common/errors.js';
 import type { HostId } from '../../ring/endpoint.js';
 import { parseToken, type Token } from '../../ring/token.js';
 import type { TokenMetadata } from '../../ring/token-metadata.js';
 import type { GossipEntry } from '../cluster/cluster-service.js';
+import { gossipDefaults } from '../gossip/gossip-defaults.js';
 import { splitHostPort } from '../messaging/transport.js';
 import { chooseTokens } from './bootstrap-tokens.js';
 import type { MembershipContext, MembershipDeps } from './membership-context.js';
@@ -25,7 +28,9 @@ import { bootstrapPlan, locationDistance, RANGE_MOVEMENT_FLAG } from './range-pl
 
 /** Whether this node streams its ranges before it serves (Cassandra's shouldBootstrap). */
 export function shouldBootstrap(deps: MembershipDeps, localEndpoint: string): boolean {
-  return deps.config.autoBootstrap && deps.identity.bootstrapState !== 'COMPLETED' && !isSeed(deps, localEndpoint);
+  return (
+    deps.config.autoBootstrap && deps.identity.bootstrapState !== 'COMPLETED' && !isSeed(deps, localEndpoint)
+  );
 }
 
 /** Our address among the seeds (an address without a port names our storage port). */
@@ -51,21 +56,39 @@ export async function prepareJoin(
   const me = localHostId(identity);
   if (identity.bootstrapState === 'COMPLETED' && identity.tokens.length > 0) return 'normal';
   const others = seedRing.normalEndpoints().filter((hostId) => hostId !== me);
-  if (shouldBootstrap(deps, localEndpoint) && others.length > 0) return 'joining';
-  if (identity.tokens.length === 0) {
+  const bootstraps = shouldBootstrap(deps, localEndpoint);
+  if (identity.tokens.length > 0 && !bootstraps) {
+    log.info('using saved tokens');
+  } else if (others.length === 0 || (!bootstraps && deps.config.initialTokens.length > 0)) {
+    // The first node of a cluster (nothing to stream, nothing to balance against), or tokens given
+    // by initial_token (nothing to wait for: Cassandra takes them as they are).
     const { tokens, how } = tokensFor(deps, seedRing);
-    log.info({ tokens: tokens.length, how, members: others.length }, 'tokens chosen (no bootstrap)');
+    log.info({ tokens: tokens.length, how }, 'tokens chosen (no bootstrap)');
     await identity.update({ tokens: tokens.map(String) });
   } else {
-    log.info('using saved tokens');
+    return 'joining';
   }
-  await identity.update({ bootstrapState: 'COMPLETED' });
+  await recordMembership(deps, { bootstrapState: 'COMPLETED' });
   return 'normal';
+}
+
+/** A new node that does not bootstrap (a seed, auto_bootstrap false): balanced tokens, then NORMAL. */
+export async function joinWithoutBootstrap(ctx: MembershipContext): Promise<void> {
+  ctx.mode = 'JOINING';
+  ctx.log.info('JOINING: waiting for ring information and schema agreement (no bootstrap)');
+  await waitForRingAndSchema(ctx);
+  const tokens = ctx.identity.tokens.length > 0 ? ctx.identity.tokens.map(parseToken) : newTokens(ctx);
+  checkTokensFree(ctx.cluster.ring, ctx, tokens);
+  await recordMembership(ctx, { tokens: tokens.map(String), bootstrapState: 'COMPLETED' });
+  ctx.cluster.announceStatus({ kind: 'NORMAL', tokens });
+  ctx.mode = 'NORMAL';
+  ctx.log.info({ tokens: tokens.length }, 'joined the ring without bootstrap: NORMAL');
 }
 
 function tokensFor(deps: MembershipDeps, ring: TokenMetadata): ReturnType<typeof chooseTokens> {
   const endpoint = ring.endpoint(localHostId(deps.identity));
-  if (endpoint === undefined) throw new Error('assertion failed: the local endpoint is registered in the ring');
+  if (endpoint === undefined)
+    throw new Error('assertion failed: the local endpoint is registered in the ring');
   return chooseTokens({
     ring,
     endpoint,
@@ -87,6 +110,8 @@ export async function bootstrap(ctx: MembershipContext): Promise<void> {
   checkRangeMovement(ctx);
   const tokens = identity.tokens.length > 0 ? identity.tokens.map(parseToken) : newTokens(ctx);
   checkTokensFree(cluster.ring, ctx, tokens);
+  // Sources are checked before BOOT too: a bootstrap bound to fail does not disturb the ring.
+  planStreams(ctx, tokens);
   await recordMembership(ctx, { tokens: tokens.map(String) });
   cluster.announceStatus({ kind: 'BOOT', tokens });
   const ringDelayMs = ctx.config.streaming.ringDelayMs;
@@ -106,12 +131,29 @@ function newTokens(ctx: MembershipContext): Token[] {
   return tokens;
 }
 
-/** Polls until the ring has a live member and every live member gossips our schema version. */
+/** Gossip rounds the ring must stay unchanged before tokens are chosen against it. */
+const SETTLE_ROUNDS = 2;
+
+/**
+ * Polls until the ring has a live member, every live member gossips our schema version, and the
+ * ring has not changed for SETTLE_ROUNDS gossip rounds (a node that joined just before us has
+ * reached us, so we do not pick the tokens it picked).
+ */
 async function waitForRingAndSchema(ctx: MembershipContext): Promise<void> {
   const timeoutMs = ctx.config.streaming.schemaAgreementTimeoutMs;
   const deadline = ctx.nowMs() + timeoutMs;
-  while (!ctx.cluster.inSchemaAgreementWithMembers()) {
-    if (ctx.nowMs() > deadline) {
+  const settleMs = SETTLE_ROUNDS * gossipDefaults.gossipIntervalMs;
+  let ringVersion = -1;
+  let stableSinceMs = ctx.nowMs();
+  for (;;) {
+    const now = ctx.nowMs();
+    if (ctx.cluster.ring.version !== ringVersion) {
+      ringVersion = ctx.cluster.ring.version;
+      stableSinceMs = now;
+    }
+    const agreed = ctx.cluster.inSchemaAgreementWithMembers();
+    if (agreed && now - stableSinceMs >= settleMs) return;
+    if (now > deadline) {
       throw new SibylError(
         'SCHEMA_DISAGREEMENT',
         `Didn't receive schemas for all known versions within the timeout (${timeoutMs} ms): ` +
@@ -154,6 +196,13 @@ function checkTokensFree(ring: TokenMetadata, ctx: MembershipContext, tokens: re
 }
 
 async function streamRanges(ctx: MembershipContext, tokens: readonly Token[]): Promise<void> {
+  const { ring, keyspaces, units, warnings } = planStreams(ctx, tokens);
+  for (const warning of warnings) ctx.log.warn(warning);
+  const summary = await ctx.streaming.fetch(addressed(ring, units), 'bootstrap');
+  ctx.log.info({ keyspaces: keyspaces.length, ranges: units.length, ...summary }, 'bootstrap streaming done');
+}
+
+function planStreams(ctx: MembershipContext, tokens: readonly Token[]) {
   const ring = ctx.cluster.ring;
   const keyspaces = replicatedKeyspaces(ctx.processor.schema.schema, ctx.hostId, ctx.log);
   const { units, warnings } = bootstrapPlan({
@@ -168,10 +217,5 @@ async function streamRanges(ctx: MembershipContext, tokens: readonly Token[]): P
     distance: (hostId) => locationDistance(ring, ctx.hostId, hostId),
     strict: ctx.config.consistentRangeMovement,
   });
-  for (const warning of warnings) ctx.log.warn(warning);
-  const summary = await ctx.streaming.fetch(addressed(ring, units), 'bootstrap');
-  ctx.log.info(
-    { keyspaces: keyspaces.length, ranges: units.length, ...summary },
-    'bootstrap streaming done',
-  );
+  return { ring, keyspaces, units, warnings };
 }

@@ -7,14 +7,15 @@
  * ring_delay again for the news to spread, and the node stops serving and leaves gossip. The
  * process stays up, reporting DECOMMISSIONED, until it is stopped (as Cassandra's does).
  */
-import { parseToken } from '../../ring/token.js';
+
 import { PendingRanges } from '../../ring/pending-ranges.js';
+import { parseToken } from '../../ring/token.js';
 import { gossipDefaults } from '../gossip/gossip-defaults.js';
-import type { AddressedUnit } from './stream-fetcher.js';
 import type { MembershipContext } from './membership-context.js';
 import { addressed, recordMembership, replicatedKeyspaces, unsupported } from './membership-context.js';
 import type { KeyspaceReplication } from './range-plan.js';
 import { decommissionPlan } from './range-plan.js';
+import type { AddressedUnit } from './stream-fetcher.js';
 
 export interface DecommissionOptions {
   /** nodetool decommission --force: leave even if a keyspace drops below its replication factor. */

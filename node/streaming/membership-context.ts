@@ -16,8 +16,8 @@ import type { ClusterService } from '../cluster/cluster-service.js';
 import type { ResolvedNodeConfig } from '../config.js';
 import type { LocalIdentity } from '../local-info.js';
 import { updateSystemLocalMembership } from '../local-info.js';
-import type { AddressedUnit } from './stream-fetcher.js';
 import type { FetchUnit, KeyspaceReplication } from './range-plan.js';
+import type { AddressedUnit } from './stream-fetcher.js';
 import type { StreamingService } from './streaming-service.js';
 
 /** Cassandra's StorageService.Mode names. */
@@ -52,7 +52,11 @@ export function unsupported(message: string): SibylError {
 }
 
 /** Keyspaces whose data lives on several nodes: every keyspace with tables and a non-local strategy. */
-export function replicatedKeyspaces(schema: SchemaView, localHostId: HostId, log: Logger): KeyspaceReplication[] {
+export function replicatedKeyspaces(
+  schema: SchemaView,
+  localHostId: HostId,
+  log: Logger,
+): KeyspaceReplication[] {
   const result: KeyspaceReplication[] = [];
   for (const keyspace of schema.keyspaces()) {
     if (keyspace.tables.size === 0) continue;
@@ -73,7 +77,8 @@ export function addressed(ring: TokenMetadata, units: readonly FetchUnit[]): Add
     range: unit.range,
     sources: unit.sources.map((source) => {
       const address = ring.endpoint(source)?.address;
-      if (address === undefined) throw new SibylError('UNKNOWN_ENDPOINT', `no address for endpoint ${source}`);
+      if (address === undefined)
+        throw new SibylError('UNKNOWN_ENDPOINT', `no address for endpoint ${source}`);
       return address;
     }),
   }));
@@ -81,7 +86,7 @@ export function addressed(ring: TokenMetadata, units: readonly FetchUnit[]): Add
 
 /** Persists tokens / bootstrap state and mirrors them in system.local. */
 export async function recordMembership(
-  ctx: MembershipContext,
+  ctx: MembershipDeps,
   change: Parameters<LocalIdentity['update']>[0],
 ): Promise<void> {
   await ctx.identity.update(change);

@@ -98,7 +98,9 @@ function bootstrapSources(
     input.distance,
   );
   const first = input.strict && strictSource !== undefined ? [strictSource] : [];
-  const rest = input.strict ? others : byDistance([...others, ...leaving.filter(input.isAlive)], input.distance);
+  const rest = input.strict
+    ? others
+    : byDistance([...others, ...leaving.filter(input.isAlive)], input.distance);
   return [...new Set([...first, ...rest])].filter((endpoint) => endpoint !== input.joining);
 }
 

@@ -10,10 +10,10 @@
 import { SibylError } from '../../common/errors.js';
 import { type HostId, parseHostId } from '../../ring/endpoint.js';
 import { gossipDefaults } from '../gossip/gossip-defaults.js';
-import type { AddressedUnit } from './stream-fetcher.js';
 import type { MembershipContext } from './membership-context.js';
 import { addressed, replicatedKeyspaces, unsupported } from './membership-context.js';
 import { locationDistance, removalPlan } from './range-plan.js';
+import type { AddressedUnit } from './stream-fetcher.js';
 
 /** What `removenode status` reports while a removal runs here. */
 export interface RemovalProgress {
@@ -38,7 +38,10 @@ export async function removeNode(
     ctx.log.info(`Sleeping for ${ringDelayMs}ms to ensure ${endpoint} does not change`);
     await ctx.sleep(ringDelayMs);
     if (ctx.cluster.generationOf(endpoint) !== generation || ctx.cluster.isAlive(endpoint))
-      throw new SibylError('REMOVAL_ABORTED', `Endpoint ${endpoint} generation changed while trying to remove it`);
+      throw new SibylError(
+        'REMOVAL_ABORTED',
+        `Endpoint ${endpoint} generation changed while trying to remove it`,
+      );
     const plan = planRemoval(ctx, hostId);
     for (const gainer of plan.keys()) progress.waitingFor.add(gainer);
     ctx.log.info({ endpoint }, `Advertising removal for ${endpoint}`);
@@ -70,7 +73,10 @@ function checkRemovable(ctx: MembershipContext, hostIdText: string): { hostId: H
       `Node /${info.address} is alive and owns this ID. Use decommission command to remove it from the ring`,
     );
   if (ring.isLeaving(hostId))
-    ctx.log.warn({ endpoint: info.address }, `Node ${info.address} is already being removed, continuing removal anyway`);
+    ctx.log.warn(
+      { endpoint: info.address },
+      `Node ${info.address} is already being removed, continuing removal anyway`,
+    );
   return { hostId, endpoint: info.address };
 }
 
@@ -92,6 +98,7 @@ function planRemoval(ctx: MembershipContext, removed: HostId): Map<string, Addre
   }
   for (const what of unavailable) ctx.log.warn(`No live replica left to re-replicate ${what} from`);
   const result = new Map<string, AddressedUnit[]>();
-  for (const [gainer, units] of plan) result.set(ring.endpoint(gainer)?.address ?? gainer, addressed(ring, units));
+  for (const [gainer, units] of plan)
+    result.set(ring.endpoint(gainer)?.address ?? gainer, addressed(ring, units));
   return result;
 }

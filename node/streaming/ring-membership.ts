@@ -6,7 +6,7 @@
 import { SibylError } from '../../common/errors.js';
 import type { TokenMetadata } from '../../ring/token-metadata.js';
 import type { ClusterService, GossipEntry } from '../cluster/cluster-service.js';
-import { bootstrap, prepareJoin } from './bootstrap.js';
+import { bootstrap, joinWithoutBootstrap, prepareJoin, shouldBootstrap } from './bootstrap.js';
 import type { DecommissionOptions } from './decommission.js';
 import { decommission } from './decommission.js';
 import type { MembershipContext, MembershipDeps, OperationMode } from './membership-context.js';
@@ -20,6 +20,7 @@ export class RingMembership {
   private decommissioning = false;
   private removal: RemovalProgress | undefined;
   private entry: GossipEntry = 'normal';
+  private localEndpoint = '';
   private readonly closing = new AbortController();
 
   constructor(
@@ -33,6 +34,7 @@ export class RingMembership {
 
   /** For ClusterService.start: how to enter gossip, given the ring the seeds described. */
   async prepareJoin(seedRing: TokenMetadata, localEndpoint: string): Promise<GossipEntry> {
+    this.localEndpoint = localEndpoint;
     this.entry = await prepareJoin(this.deps, seedRing, localEndpoint);
     return this.entry;
   }
@@ -40,14 +42,17 @@ export class RingMembership {
   /** Once gossip runs: bootstraps when it entered as `joining`; NORMAL otherwise. */
   async join(cluster: ClusterService): Promise<void> {
     const ctx = this.contextFor(cluster);
-    if (this.entry === 'joining') await bootstrap(ctx);
-    else ctx.mode = 'NORMAL';
+    if (this.entry === 'normal') ctx.mode = 'NORMAL';
+    else if (shouldBootstrap(this.deps, this.localEndpoint)) await bootstrap(ctx);
+    else await joinWithoutBootstrap(ctx);
   }
 
   async decommission(options: DecommissionOptions = {}): Promise<void> {
     const ctx = this.requireContext('decommission');
-    if (this.decommissioning) throw new SibylError('ILLEGAL_STATE', 'Node is still decommissioning. Check nodetool netstats.');
-    if (ctx.mode === 'DECOMMISSIONED') throw unsupported('Node in DECOMMISSIONED state; wait for status to become normal or restart');
+    if (this.decommissioning)
+      throw new SibylError('ILLEGAL_STATE', 'Node is still decommissioning. Check nodetool netstats.');
+    if (ctx.mode === 'DECOMMISSIONED')
+      throw unsupported('Node in DECOMMISSIONED state; wait for status to become normal or restart');
     this.decommissioning = true;
     try {
       await decommission(ctx, options);
@@ -82,7 +87,8 @@ export class RingMembership {
   }
 
   private requireContext(operation: string): MembershipContext {
-    if (this.context === undefined) throw unsupported(`${operation}: the node has not joined the cluster yet`);
+    if (this.context === undefined)
+      throw unsupported(`${operation}: the node has not joined the cluster yet`);
     return this.context;
   }
 

@@ -93,7 +93,8 @@ export class StreamFetcher {
       });
       pending = pending.filter((unit) => !done.has(unit.id));
     }
-    for (const tableId of tables) if (this.deps.engine.hasTable(tableId)) await this.deps.engine.flush(tableId);
+    for (const tableId of tables)
+      if (this.deps.engine.hasTable(tableId)) await this.deps.engine.flush(tableId);
     const summary = { ...totals, ms: this.deps.nowMs() - started, failedSources: [...failed.keys()] };
     this.deps.log.info({ reason, ...summary }, 'stream fetch complete');
     return summary;
@@ -132,7 +133,15 @@ export class StreamFetcher {
     const sessionId = randomUUID();
     const source = group.source as PeerAddress;
     const progress = this.deps.sessions.start(
-      new SessionProgress(sessionId, 'in', group.source, reason, group.keyspace, ranges.length, this.deps.nowMs()),
+      new SessionProgress(
+        sessionId,
+        'in',
+        group.source,
+        reason,
+        group.keyspace,
+        ranges.length,
+        this.deps.nowMs(),
+      ),
     );
     if (tableIds.length === 0) {
       this.deps.sessions.finish(progress, 'complete');
@@ -140,7 +149,13 @@ export class StreamFetcher {
     }
     const watch = this.watchSource(group.source);
     try {
-      const init: StreamInitRequest = { sessionId, reason, keyspace: group.keyspace, tableIds, ranges: rangesToWire(ranges) };
+      const init: StreamInitRequest = {
+        sessionId,
+        reason,
+        keyspace: group.keyspace,
+        tableIds,
+        ranges: rangesToWire(ranges),
+      };
       await watch.race(this.request(source, Verb.STREAM_INIT_REQ, init));
       let next = watch.race(this.request(source, Verb.STREAM_CHUNK_REQ, { sessionId }));
       for (;;) {
@@ -152,7 +167,16 @@ export class StreamFetcher {
       await this.request(source, Verb.STREAM_COMPLETE_REQ, { sessionId }).catch(() => {});
       this.deps.sessions.finish(progress, 'complete');
       this.deps.log.info(
-        { session: sessionId, source: group.source, keyspace: group.keyspace, ranges: ranges.length, partitions: progress.partitions, bytes: progress.bytes, ms: progress.elapsedMs(this.deps.nowMs()), reason },
+        {
+          session: sessionId,
+          source: group.source,
+          keyspace: group.keyspace,
+          ranges: ranges.length,
+          partitions: progress.partitions,
+          bytes: progress.bytes,
+          ms: progress.elapsedMs(this.deps.nowMs()),
+          reason,
+        },
         'stream session complete (incoming)',
       );
       return { partitions: progress.partitions, bytes: progress.bytes };
@@ -191,12 +215,21 @@ export class StreamFetcher {
   private tableIdsOf(keyspace: string): string[] {
     const metadata = this.deps.schema().keyspace(keyspace);
     if (metadata === undefined)
-      throw new SibylError('UNKNOWN_KEYSPACE', `cannot stream keyspace ${keyspace}: not in this node's schema`);
+      throw new SibylError(
+        'UNKNOWN_KEYSPACE',
+        `cannot stream keyspace ${keyspace}: not in this node's schema`,
+      );
     return [...metadata.tables.values()].map((table) => table.id).sort();
   }
 
-  private request(source: PeerAddress, verb: typeof Verb.STREAM_INIT_REQ | typeof Verb.STREAM_CHUNK_REQ | typeof Verb.STREAM_COMPLETE_REQ, payload: unknown): Promise<unknown> {
-    return this.deps.messaging.request(source, verb, payload, { timeoutMs: this.deps.options.requestTimeoutMs });
+  private request(
+    source: PeerAddress,
+    verb: typeof Verb.STREAM_INIT_REQ | typeof Verb.STREAM_CHUNK_REQ | typeof Verb.STREAM_COMPLETE_REQ,
+    payload: unknown,
+  ): Promise<unknown> {
+    return this.deps.messaging.request(source, verb, payload, {
+      timeoutMs: this.deps.options.requestTimeoutMs,
+    });
   }
 
   /** Rejects pending requests to `source` as soon as gossip marks it down (not after their timeout). */

@@ -75,12 +75,14 @@ function invalid(what: string): SibylError {
 }
 
 function record(value: unknown, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(`${what} is not an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalid(`${what} is not an object`);
   return value as Record<string, unknown>;
 }
 
 function text(value: unknown, what: string): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 256) throw invalid(`${what} is not a name`);
+  if (typeof value !== 'string' || value.length === 0 || value.length > 256)
+    throw invalid(`${what} is not a name`);
   return value;
 }
 
@@ -98,7 +100,8 @@ function reason(value: unknown): StreamReason {
 export function rangesFromWire(value: unknown, what: string): TokenRange[] {
   if (!Array.isArray(value) || value.length === 0) throw invalid(`${what} has no ranges`);
   return value.map((pair, index) => {
-    if (!Array.isArray(pair) || pair.length !== 2) throw invalid(`${what} range ${index} is not [left, right]`);
+    if (!Array.isArray(pair) || pair.length !== 2)
+      throw invalid(`${what} range ${index} is not [left, right]`);
     return new TokenRange(token(pair[0], `${what} range ${index}`), token(pair[1], `${what} range ${index}`));
   });
 }
@@ -107,7 +110,9 @@ export function rangesToWire(ranges: readonly TokenRange[]): WireRange[] {
   return ranges.map((range) => [range.left, range.right] as const);
 }
 
-export function parseInitRequest(payload: unknown): StreamInitRequest & { readonly parsedRanges: TokenRange[] } {
+export function parseInitRequest(
+  payload: unknown,
+): StreamInitRequest & { readonly parsedRanges: TokenRange[] } {
   const body = record(payload, 'STREAM_INIT_REQ');
   const tableIds = body.tableIds;
   if (!Array.isArray(tableIds) || tableIds.length === 0) throw invalid('STREAM_INIT_REQ names no tables');
@@ -147,7 +152,8 @@ export function parseFetchRequest(payload: unknown): StreamFetchRequest {
   if (!Array.isArray(body.units)) throw invalid('STREAM_FETCH_REQ has no units');
   const units = body.units.map((value, index) => {
     const unit = record(value, `unit ${index}`);
-    if (!Array.isArray(unit.sources) || unit.sources.length === 0) throw invalid(`unit ${index} has no sources`);
+    if (!Array.isArray(unit.sources) || unit.sources.length === 0)
+      throw invalid(`unit ${index} has no sources`);
     return {
       keyspace: text(unit.keyspace, `unit ${index} keyspace`),
       ranges: rangesToWire(rangesFromWire(unit.ranges, `unit ${index}`)),

@@ -5,9 +5,10 @@
  * asks for the next chunk only when it is ready for it, so memory and pace are bounded by the
  * receiver (pull = backpressure); the node's outbound throughput is capped by `Throttle`.
  */
+
+import { SibylError } from '../../common/errors.js';
 import type { StreamingOptions } from '../../common/limits.js';
 import type { Logger } from '../../common/logger.js';
-import { SibylError } from '../../common/errors.js';
 import type { SchemaView } from '../../cql/schema/index.js';
 import { MAX_TOKEN, MIN_TOKEN, type Token } from '../../ring/token.js';
 import { normalize, type TokenRange } from '../../ring/token-range.js';
@@ -82,7 +83,13 @@ export function scanRangeOf(range: TokenRange): ScanRange {
 export function partitionPieces(partition: Partition, maxBytes: number): Uint8Array[] {
   const whole = encodePartition(partition);
   if (whole.length <= maxBytes || partition.rows.length <= 1) return [whole];
-  const bare: Partition = { key: partition.key, deletion: null, staticRow: null, rangeTombstones: [], rows: [] };
+  const bare: Partition = {
+    key: partition.key,
+    deletion: null,
+    staticRow: null,
+    rangeTombstones: [],
+    rows: [],
+  };
   const overhead = encodePartition(bare).length;
   const header = encodePartition({ ...partition, rows: [] }).length;
   const sizes = partition.rows.map((row) => encodePartition({ ...bare, rows: [row] }).length - overhead);
@@ -181,9 +188,11 @@ export class StreamSource {
     if (this.closed) throw new SibylError('STREAM_SOURCE_CLOSED', 'node is shutting down');
     const request = parseInitRequest(message.payload);
     const key = this.key(message.from, request.sessionId);
-    if (this.outgoing.has(key)) throw new SibylError('STREAM_SESSION_EXISTS', `stream session ${request.sessionId} already open`);
+    if (this.outgoing.has(key))
+      throw new SibylError('STREAM_SESSION_EXISTS', `stream session ${request.sessionId} already open`);
     const keyspace = this.deps.schema().keyspace(request.keyspace);
-    if (keyspace === undefined) throw new SibylError('UNKNOWN_KEYSPACE', `Unknown keyspace ${request.keyspace}`);
+    if (keyspace === undefined)
+      throw new SibylError('UNKNOWN_KEYSPACE', `Unknown keyspace ${request.keyspace}`);
     const ids = new Set([...keyspace.tables.values()].map((table) => table.id));
     for (const id of request.tableIds) {
       if (!ids.has(id) || !this.deps.engine.hasTable(id))
@@ -191,13 +200,27 @@ export class StreamSource {
     }
     const ranges = normalize(request.parsedRanges);
     const progress = this.deps.sessions.start(
-      new SessionProgress(request.sessionId, 'out', message.from, request.reason, request.keyspace, ranges.length, this.deps.nowMs()),
+      new SessionProgress(
+        request.sessionId,
+        'out',
+        message.from,
+        request.reason,
+        request.keyspace,
+        ranges.length,
+        this.deps.nowMs(),
+      ),
     );
     const session = new OutgoingSession(request, message.from, progress, this.deps.engine, ranges);
     this.outgoing.set(key, session);
     this.touch(key, session);
     this.deps.log.info(
-      { session: request.sessionId, peer: message.from, keyspace: request.keyspace, ranges: ranges.length, reason: request.reason },
+      {
+        session: request.sessionId,
+        peer: message.from,
+        keyspace: request.keyspace,
+        ranges: ranges.length,
+        reason: request.reason,
+      },
       'stream session opened (outgoing)',
     );
     return { sessionId: request.sessionId };
@@ -208,7 +231,8 @@ export class StreamSource {
     const { sessionId } = parseSessionRequest(message.payload, 'STREAM_CHUNK_REQ');
     const key = this.key(message.from, sessionId);
     const session = this.session(key, sessionId);
-    if (session.busy) throw new SibylError('STREAM_SESSION_BUSY', `stream session ${sessionId} is reading a chunk`);
+    if (session.busy)
+      throw new SibylError('STREAM_SESSION_BUSY', `stream session ${sessionId} is reading a chunk`);
     session.busy = true;
     try {
       const { chunk, bytes, count } = await session.nextChunk(this.deps.options.batchBytes);
@@ -241,14 +265,18 @@ export class StreamSource {
 
   private session(key: string, sessionId: string): OutgoingSession {
     const session = this.outgoing.get(key);
-    if (!session) throw new SibylError('UNKNOWN_STREAM_SESSION', `no stream session ${sessionId} (expired or closed)`);
+    if (!session)
+      throw new SibylError('UNKNOWN_STREAM_SESSION', `no stream session ${sessionId} (expired or closed)`);
     return session;
   }
 
   private touch(key: string, session: OutgoingSession): void {
     if (session.idleTimer) clearTimeout(session.idleTimer);
     session.idleTimer = setTimeout(() => {
-      this.deps.log.warn({ session: session.request.sessionId, peer: session.peer }, 'stream session idle: closed');
+      this.deps.log.warn(
+        { session: session.request.sessionId, peer: session.peer },
+        'stream session idle: closed',
+      );
       void this.end(key, session, new Error('idle'));
     }, this.deps.options.sessionIdleTimeoutMs);
     session.idleTimer.unref();

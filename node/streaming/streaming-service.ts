@@ -87,13 +87,16 @@ export class StreamingService {
         ).then(() => onGainerDone(gainer)),
       ),
     );
-    const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    const failures = results.filter(
+      (result): result is PromiseRejectedResult => result.status === 'rejected',
+    );
     if (failures.length > 0) throw failures[0]!.reason;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const waiter of this.waiters.values()) waiter.reject(new SibylError('NODE_CLOSED', 'node is shutting down'));
+    for (const waiter of this.waiters.values())
+      waiter.reject(new SibylError('NODE_CLOSED', 'node is shutting down'));
     this.waiters.clear();
     await this.source.close();
     await Promise.allSettled([...this.background]);
@@ -109,7 +112,13 @@ export class StreamingService {
     const done = new Promise<void>((resolve, reject) => this.waiters.set(key, { resolve, reject }));
     const unsubscribe = this.deps.onEndpointDown((endpoint) => {
       if (endpoint === gainer)
-        this.settle(key, new SibylError('STREAM_FAILED', `Stream failed: ${gainer} went down before it reported its ${reason} stream done`));
+        this.settle(
+          key,
+          new SibylError(
+            'STREAM_FAILED',
+            `Stream failed: ${gainer} went down before it reported its ${reason} stream done`,
+          ),
+        );
     });
     try {
       const request: StreamFetchRequest = { taskId, reason, units: toWireUnits(units) };
@@ -139,14 +148,21 @@ export class StreamingService {
     if (this.closed) throw new SibylError('NODE_CLOSED', 'node is shutting down');
     const request = parseFetchRequest(message.payload);
     const units: AddressedUnit[] = request.units.flatMap((unit) =>
-      rangesFromWire(unit.ranges, 'unit').map((range) => ({ keyspace: unit.keyspace, range, sources: unit.sources })),
+      rangesFromWire(unit.ranges, 'unit').map((range) => ({
+        keyspace: unit.keyspace,
+        range,
+        sources: unit.sources,
+      })),
     );
     const requester = message.from;
     const run = this.fetch(units, request.reason).then(
       () => this.reportDone(requester, { taskId: request.taskId, ok: true }),
       (error: unknown) => {
         const failure = error as { code?: string; message?: string };
-        this.deps.log.error({ err: error, requester, reason: request.reason }, 'requested stream fetch failed');
+        this.deps.log.error(
+          { err: error, requester, reason: request.reason },
+          'requested stream fetch failed',
+        );
         return this.reportDone(requester, {
           taskId: request.taskId,
           ok: false,
@@ -173,7 +189,12 @@ export class StreamingService {
     const key = `${done.taskId}/${message.from}`;
     this.settle(
       key,
-      done.ok ? undefined : new SibylError(done.code ?? 'STREAM_FAILED', `Stream failed on ${message.from}: ${done.message ?? 'unknown error'}`),
+      done.ok
+        ? undefined
+        : new SibylError(
+            done.code ?? 'STREAM_FAILED',
+            `Stream failed on ${message.from}: ${done.message ?? 'unknown error'}`,
+          ),
     );
     return null;
   }
@@ -181,7 +202,10 @@ export class StreamingService {
 
 /** Units sharing keyspace and sources travel as one wire unit with all their ranges. */
 function toWireUnits(units: readonly AddressedUnit[]): WireFetchUnit[] {
-  const byKey = new Map<string, { keyspace: string; sources: readonly string[]; ranges: AddressedUnit['range'][] }>();
+  const byKey = new Map<
+    string,
+    { keyspace: string; sources: readonly string[]; ranges: AddressedUnit['range'][] }
+  >();
   for (const unit of units) {
     const key = `${unit.keyspace}\u0000${unit.sources.join(',')}`;
     const entry = byKey.get(key) ?? { keyspace: unit.keyspace, sources: unit.sources, ranges: [] };

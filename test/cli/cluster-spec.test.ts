@@ -42,7 +42,14 @@ describe('cluster spec', () => {
   it('adds on the next free address and keeps a seed in every data center when nodes come and go', () => {
     const base = plan('3');
     const { spec: withNew, node } = addNode(base, { dc: 'dc9' });
-    expect(node).toEqual({ name: 'node4', address: '127.0.0.4', dc: 'dc9', rack: 'rack1' });
+    // Added to a running cluster, it bootstraps (ccm add -b).
+    expect(node).toEqual({
+      name: 'node4',
+      address: '127.0.0.4',
+      dc: 'dc9',
+      rack: 'rack1',
+      autoBootstrap: true,
+    });
     expect(withNew.seeds).toEqual(['127.0.0.1', '127.0.0.4']);
     const withoutSeed = removeNode(withNew, 'node1');
     expect(withoutSeed.seeds).toEqual(['127.0.0.4', '127.0.0.2']);
@@ -67,7 +74,14 @@ describe('cluster spec', () => {
       dc: 'dc2',
       rack: 'rack1',
       dataDir: '/data/node3',
+      // The nodes a cluster is created with join without streaming; ring delay suits one machine.
+      autoBootstrap: false,
+      streaming: { ringDelayMs: 2000 },
     });
+    const added = addNode(spec, {});
+    expect(parseConfigYaml(stringify(nodeConfig(added.spec, added.node, '/data/node5'))).autoBootstrap).toBe(
+      true,
+    );
   });
 
   it('rejects names that are not plain folder names', () => {

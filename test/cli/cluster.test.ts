@@ -3,6 +3,7 @@
  * with HOME in a temporary folder. The steps share one cluster (starting nodes is the slow part), so
  * they run in order; afterAll kills every node's process group whatever happened.
  */
+import { execFile } from 'node:child_process';
 import { access, appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,20 @@ beforeAll(async () => {
 afterAll(async () => {
   await sandbox?.destroy();
 });
+
+/** `node bin/sibyl.js tool ARGS`; never rejects, the exit code is in the result. */
+function sibylTool(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['bin/sibyl.js', 'tool', ...args],
+      { timeout: 30_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
@@ -76,6 +91,21 @@ describe('sibyl cluster', () => {
     const again = await sandbox.cluster('start');
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('node2 is already running');
+  });
+
+  it('sibyl tool --host 127.0.0.2 status reaches node2 on the admin port the cluster gave it: three UN', async () => {
+    const adminPort = String(7199 + offset);
+    // Gossip may still be spreading the last NORMAL: poll the tool itself until it shows all three.
+    const deadline = Date.now() + 30_000;
+    let result = await sibylTool('--host', '127.0.0.2', '--port', adminPort, 'status');
+    while ((result.stdout.match(/^UN {2}127\.0\.0\.\d/gm) ?? []).length < 3 && Date.now() < deadline)
+      result = await sibylTool('--host', '127.0.0.2', '--port', adminPort, 'status');
+    expect(result.stderr).toBe('');
+    expect(result.stdout.match(/^UN {2}127\.0\.0\.\d/gm)?.sort()).toEqual([
+      'UN  127.0.0.1',
+      'UN  127.0.0.2',
+      'UN  127.0.0.3',
+    ]);
   });
 
   it('a node killed with --kill is DOWN and comes back UP with start NODE', async () => {

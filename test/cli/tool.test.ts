@@ -30,6 +30,8 @@ function configOf(index: number): NodeConfig {
     adminPort,
     seeds: [HOSTS[0]],
     numTokens: 4,
+    // Nodes of a new cluster: they take their tokens without streaming (as `sibyl cluster` starts them).
+    autoBootstrap: false,
     logToFile: false,
     logLevel: 'error',
   };
@@ -75,8 +77,10 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) dirs.push(await tempDir(`sibyl-tool-${i + 1}-`));
   nodes.push(await startNode(configOf(0)));
   nodes.push(...(await Promise.all([startNode(configOf(1)), startNode(configOf(2))])));
-  await until('every node sees two live peers', () =>
-    nodes.every((n) => n.cluster.liveEndpoints().length === 2),
+  await until('every node sees two live peers, all three NORMAL on the ring', () =>
+    nodes.every(
+      (n) => n.cluster.liveEndpoints().length === 2 && n.cluster.ring.normalEndpoints().length === 3,
+    ),
   );
 });
 

@@ -63,7 +63,10 @@ async function open(): Promise<{ engine: StorageEngine; processor: QueryProcesso
     "CREATE KEYSPACE ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
     session,
   );
-  await processor.execute('CREATE TABLE ks.hits (page text, day int, n counter, m counter, PRIMARY KEY (page, day))', session);
+  await processor.execute(
+    'CREATE TABLE ks.hits (page text, day int, n counter, m counter, PRIMARY KEY (page, day))',
+    session,
+  );
   return { engine, processor, store };
 }
 
@@ -83,7 +86,10 @@ describe('counters through the query processor', () => {
   it('many increments in flight give the exact totals (no lock in cql/)', async () => {
     const { engine, processor } = await open();
     const session: Session = {};
-    const update = processor.prepare('UPDATE ks.hits SET n = n + ?, m = m - ? WHERE page = ? AND day = ?', session);
+    const update = processor.prepare(
+      'UPDATE ks.hits SET n = n + ?, m = m - ? WHERE page = ? AND day = ?',
+      session,
+    );
     const pages = ['home', 'about', 'blog'];
     const expected = new Map<string, bigint>();
     const inFlight: Promise<unknown>[] = [];
@@ -100,7 +106,11 @@ describe('counters through the query processor', () => {
           processor.executeBatch(
             [
               { kind: 'prepared', id: update.id, values: [bigint(1n), bigint(1n), text('home'), int(1)] },
-              { kind: 'query', query: "UPDATE ks.hits SET n = n + 1, m = m - 1 WHERE page = 'home' AND day = 1", values: [] },
+              {
+                kind: 'query',
+                query: "UPDATE ks.hits SET n = n + 1, m = m - 1 WHERE page = 'home' AND day = 1",
+                values: [],
+              },
             ],
             'counter',
             session,
@@ -156,4 +166,3 @@ describe('counters through the query processor', () => {
     expect(rows(await processor.execute('SELECT n FROM ks.hits', session))).toEqual([]);
   });
 });
-

@@ -31,9 +31,11 @@ const shardArb = fc.record({
 });
 
 /** A random context: at most one shard per id. */
-const contextArb = fc.uniqueArray(shardArb, { selector: (s) => s.id, maxLength: IDS.length }).map((shards) =>
-  encodeContext(shards.map((s) => ({ counterId: IDS[s.id]!, clock: s.clock, count: s.count }))),
-);
+const contextArb = fc
+  .uniqueArray(shardArb, { selector: (s) => s.id, maxLength: IDS.length })
+  .map((shards) =>
+    encodeContext(shards.map((s) => ({ counterId: IDS[s.id]!, clock: s.clock, count: s.count }))),
+  );
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
@@ -108,7 +110,11 @@ describe('counter context values', () => {
   it('reads as the sum of its counts, wrapping at 64 bits as a Java long', () => {
     fc.assert(
       fc.property(fc.uniqueArray(shardArb, { selector: (s) => s.id, maxLength: IDS.length }), (raw) => {
-        const shards: CounterShard[] = raw.map((s) => ({ counterId: IDS[s.id]!, clock: s.clock, count: s.count }));
+        const shards: CounterShard[] = raw.map((s) => ({
+          counterId: IDS[s.id]!,
+          clock: s.clock,
+          count: s.count,
+        }));
         const sum = shards.reduce((total, s) => total + s.count, 0n);
         expect(contextTotal(encodeContext(shards))).toBe(sum);
       }),

@@ -9,7 +9,12 @@ import { createInterface } from 'node:readline';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SibylError } from '../../common/errors.js';
-import { counterIdFromHostId, decodeContext, encodeContext, findShard } from '../../storage/counter-context.js';
+import {
+  counterIdFromHostId,
+  decodeContext,
+  encodeContext,
+  findShard,
+} from '../../storage/counter-context.js';
 import {
   counterCellValue,
   counterDeltaCell,
@@ -346,7 +351,9 @@ describe('crash safety (SIGKILL) of counters', () => {
 });
 
 function hexOf(p: unknown): string {
-  return p === null ? 'null' : Buffer.from(encodePartition(p as Parameters<typeof encodePartition>[0])).toString('hex');
+  return p === null
+    ? 'null'
+    : Buffer.from(encodePartition(p as Parameters<typeof encodePartition>[0])).toString('hex');
 }
 
 /** A deterministic shuffle key for a shard mutation (its clock, mixed with its counter id). */

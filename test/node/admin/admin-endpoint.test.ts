@@ -44,6 +44,8 @@ function configOf(index: number): NodeConfig {
     adminPort: 0,
     seeds: [ADDRESSES[0]!],
     numTokens: 4,
+    // Nodes of a new cluster: they take their tokens without streaming (as `sibyl cluster` starts them).
+    autoBootstrap: false,
     phiConvictThreshold: 3,
     logToFile: false,
     logLevel: 'error',
@@ -84,8 +86,10 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) dirs.push(await tempDir(`sibyl-admin-${i + 1}-`));
   nodes.push(await startNode(configOf(0)));
   nodes.push(await startNode(configOf(1)));
-  await until('both nodes see each other alive', () =>
-    nodes.every((n) => n.cluster.liveEndpoints().length === 1),
+  await until('both nodes see each other alive and NORMAL on the ring', () =>
+    nodes.every(
+      (n) => n.cluster.liveEndpoints().length === 1 && n.cluster.ring.normalEndpoints().length === 2,
+    ),
   );
 });
 
@@ -336,7 +340,9 @@ describe('faults, metrics, routes', () => {
   });
 
   it('/metrics is Prometheus text with messaging, native, event loop, storage and gossip figures', async () => {
-    const text = (await call<string>(node2(), 'GET', '/metrics')).body;
+    const scraped = await fetch(`http://${node2().config.listenAddress}:${node2().adminPort}/metrics`);
+    expect(scraped.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const text = await scraped.text();
     const samples = parsePrometheus(text);
     const value = (name: string, labels = '') => samples.get(`${name}${labels}`);
     expect(value('sibyl_messaging_messages_sent_total')).toBeGreaterThan(0);

@@ -147,14 +147,13 @@ describe('batchlog replay', () => {
 
   it('replays only the batches older than the batchlog timeout', async () => {
     const batchlog = await batchlogOn(holder, writeToReplicas);
-    const old = await storeAged(batchlog, [userMutation(1, 'old-1'), userMutation(2, 'old-2')], 4_001);
+    await storeAged(batchlog, [userMutation(1, 'old-1'), userMutation(2, 'old-2')], 4_001);
     const young = await storeAged(batchlog, [userMutation(3, 'young-3'), userMutation(4, 'young-4')], 3_000);
     const result = await batchlog.replayFailedBatches();
     expect(result).toMatchObject({ ran: true, replayed: 1, waiting: 1, failed: 0 });
     expect(await batchIds(holder.processor)).toEqual([young]);
     expect(await readValue(replicas[1]!.processor, 1)).toBe('old-1');
     expect(await readValue(replicas[1]!.processor, 3)).toBeNull();
-    expect(old).not.toBe(young);
   });
 
   it('keeps a batch whose replay failed and retries it in the next round', async () => {

@@ -46,8 +46,12 @@ afterAll(async () => {
 
 describe('three nodes in one process', () => {
   it('see each other alive, on the ring and in system.peers with host ids and tokens', async () => {
-    await until('every node sees two live peers', () =>
-      nodes.every((node) => node.cluster.liveEndpoints().length === 2),
+    // A new node's NORMAL status reaches the others by gossip, a round or two after it starts.
+    await until('every node sees two live peers, all three on the ring', () =>
+      nodes.every(
+        (node) =>
+          node.cluster.liveEndpoints().length === 2 && node.cluster.ring.normalEndpoints().length === 3,
+      ),
     );
     for (const [index, node] of nodes.entries()) {
       expect(node.cluster.ring.normalEndpoints()).toHaveLength(3);

@@ -77,7 +77,8 @@ describe('a cluster of three processes', () => {
     const yaml = await tempDir('sibyl-cluster-yaml-');
     cleanups.push(yaml.cleanup);
     const config = join(yaml.dir, 'sibyl.yaml');
-    await writeFile(config, 'num_tokens: 4\n');
+    // Nodes of a new cluster, as `sibyl cluster create` makes them: they join without streaming.
+    await writeFile(config, 'num_tokens: 4\nauto_bootstrap: false\n');
     const dirs: string[] = [];
     for (const host of HOSTS) {
       const temp = await tempDir(`sibyl-proc-${host}-`);
@@ -88,11 +89,10 @@ describe('a cluster of three processes', () => {
       ...['--data-dir', dirs[index]!, '--listen-address', HOSTS[index]!, '--config', config],
       ...['--native-port', String(nativePort), '--storage-port', String(storagePort), '--seeds', HOSTS[0]],
     ];
+    // One after another: each new node's tokens are balanced against the ring it finds.
     await startProcess(argsOf(0), HOSTS[0], nativePort);
-    const [, third] = await Promise.all([
-      startProcess(argsOf(1), HOSTS[1], nativePort),
-      startProcess(argsOf(2), HOSTS[2], nativePort),
-    ]);
+    await startProcess(argsOf(1), HOSTS[1], nativePort);
+    const third = await startProcess(argsOf(2), HOSTS[2], nativePort);
 
     const client = new cassandra.Client({
       contactPoints: [`${HOSTS[0]}:${nativePort}`],

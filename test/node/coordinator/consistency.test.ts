@@ -130,7 +130,12 @@ describe('the replicas a read contacts', () => {
   it('puts the local data center first for DC-local levels, and a quorum of each for EACH_QUORUM', () => {
     const live = ['dc2/x', 'dc1/a', 'dc2/y', 'dc1/b', 'dc1/c'];
     expect(filterForQuery('LOCAL_QUORUM', twoDcs, 'dc1', live, dc)).toEqual(['dc1/a', 'dc1/b']);
-    expect(filterForQuery('EACH_QUORUM', twoDcs, 'dc1', live, dc)).toEqual(['dc2/x', 'dc1/a', 'dc2/y', 'dc1/b']);
+    expect(filterForQuery('EACH_QUORUM', twoDcs, 'dc1', live, dc)).toEqual([
+      'dc2/x',
+      'dc1/a',
+      'dc2/y',
+      'dc1/b',
+    ]);
   });
 });
 
@@ -170,13 +175,17 @@ describe('counting answers', () => {
 describe('validation', () => {
   it('refuses SERIAL and LOCAL_SERIAL writes with Cassandra message', () => {
     for (const level of ['SERIAL', 'LOCAL_SERIAL'] as const) {
-      expect(() => validateForWrite(level)).toThrow('You must use conditional updates for serializable writes');
+      expect(() => validateForWrite(level)).toThrow(
+        'You must use conditional updates for serializable writes',
+      );
     }
     expect(() => validateForWrite('ANY')).not.toThrow();
   });
 
   it('refuses ANY reads, and SERIAL over a range, with Cassandra messages', () => {
-    expect(() => validateForRead('ANY', 'partition')).toThrow('ANY ConsistencyLevel is only supported for writes');
+    expect(() => validateForRead('ANY', 'partition')).toThrow(
+      'ANY ConsistencyLevel is only supported for writes',
+    );
     expect(() => validateForRead('SERIAL', 'range')).toThrow(
       'SERIAL/LOCAL_SERIAL consistency may only be requested for one partition at a time',
     );

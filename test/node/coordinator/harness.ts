@@ -6,9 +6,9 @@
  * Hints go to a recording sink per node.
  */
 import { pino } from 'pino';
+import type { ExecuteOptions } from '../../../cql/executor/index.js';
 import type { QueryResult, QueryValues } from '../../../cql/query-processor.js';
 import { QueryProcessor } from '../../../cql/query-processor.js';
-import type { ExecuteOptions } from '../../../cql/executor/index.js';
 import type { CoordinatorOptions } from '../../../node/coordinator/context.js';
 import { Coordinator } from '../../../node/coordinator/coordinator.js';
 import type { HintSink } from '../../../node/coordinator/hint-sink.js';
@@ -70,7 +70,12 @@ export function hostIdOf(index: number): HostId {
 function ringOf(nodes: readonly { hostId: HostId; address: string; dataCenter: string }[], perNode: number) {
   let ring = TokenMetadata.empty();
   for (const node of nodes)
-    ring = ring.withEndpoint({ hostId: node.hostId, address: node.address, dataCenter: node.dataCenter, rack: 'r1' });
+    ring = ring.withEndpoint({
+      hostId: node.hostId,
+      address: node.address,
+      dataCenter: node.dataCenter,
+      rack: 'r1',
+    });
   const count = nodes.length * perNode;
   const tokens = nodes.map(() => [] as Token[]);
   for (let k = 0; k < count; k++) {
@@ -134,8 +139,6 @@ export class CoordinatorHarness {
     const hints = new RecordingHintSink();
     const coordinator = new Coordinator({
       engine,
-      localHostId: identity.hostId,
-      localDataCenter: identity.dataCenter,
       scheduler: this.scheduler,
       hints,
       ...(options.coordinator ? { options: options.coordinator } : {}),
@@ -161,7 +164,12 @@ export class CoordinatorHarness {
       log: quiet,
     });
     const cluster = { ring: this.ring, isAlive: (address: string) => !this.down.has(address) };
-    coordinator.attachCluster(cluster, messaging);
+    coordinator.attachCluster({
+      cluster,
+      messaging,
+      hostId: identity.hostId,
+      dataCenter: identity.dataCenter,
+    });
     this.cleanups.unshift(async () => {
       coordinator.detachCluster();
       await messaging.close();
@@ -228,7 +236,12 @@ export class CoordinatorHarness {
   }
 
   /** Runs a statement on node `index` through its query processor, driving time until it answers. */
-  execute(index: number, cql: string, options: ExecuteOptions = {}, values: QueryValues = []): Promise<QueryResult> {
+  execute(
+    index: number,
+    cql: string,
+    options: ExecuteOptions = {},
+    values: QueryValues = [],
+  ): Promise<QueryResult> {
     return this.drive(this.node(index).processor.execute(cql, {}, values, options));
   }
 

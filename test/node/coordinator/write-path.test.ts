@@ -7,8 +7,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { UnavailableError, WriteTimeoutError } from '../../../cql/errors.js';
 import type { ConsistencyLevel } from '../../../node/coordinator/consistency.js';
-import { SimpleStrategy } from '../../../ring/replication-strategy.js';
 import { getToken } from '../../../ring/murmur3-partitioner.js';
+import { SimpleStrategy } from '../../../ring/replication-strategy.js';
 import type { DecoratedKey } from '../../../storage/model.js';
 import { CoordinatorHarness } from './harness.js';
 
@@ -56,6 +56,32 @@ describe('acknowledgements per consistency level', () => {
     expect([await holds(0, 1), await holds(1, 1), await holds(2, 1)]).toEqual([true, true, true]);
   });
 
+  it('answers QUORUM only once the second acknowledgement has arrived', async () => {
+    // node1's acknowledgement is held back 500 ms of virtual time; node2 never acknowledges.
+    for (const node of h.nodes) {
+      if (node.index !== 1)
+        node.messaging.faultFilter.add({
+          verbs: ['MUTATION_REQ'],
+          peers: [h.node(1).address],
+          direction: 'outbound',
+          action: 'delay',
+          delayMs: 500,
+        });
+    }
+    h.silence(2, ['MUTATION_REQ']);
+    let answered = false;
+    const write = h.node(0).processor.execute("INSERT INTO ks.t (k, v) VALUES (12, 'late')", {}, [], {
+      consistency: 'QUORUM',
+    });
+    void write.then(() => {
+      answered = true;
+    });
+    await h.scheduler.advance(400);
+    expect(answered).toBe(false); // the local write alone is not a quorum
+    await h.drive(write);
+    expect(await holds(1, 12)).toBe(true);
+  });
+
   it('answers QUORUM with one replica silent, and hints the silent one at the timeout', async () => {
     h.silence(2, ['MUTATION_REQ']);
     await insert(2, 'QUORUM');
@@ -72,22 +98,25 @@ describe('acknowledgements per consistency level', () => {
     ['THREE', 1, 2, 3],
     ['QUORUM', 2, 1, 2],
     ['TWO', 2, 1, 2],
-  ] as const)('times out at %s when %i replica(s) are silent: received %i of %i', async (level, silent, received, blockFor) => {
-    h.silence(2, ['MUTATION_REQ']);
-    if (silent === 2) h.silence(1, ['MUTATION_REQ']);
-    const error = await insert(3, level).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(WriteTimeoutError);
-    expect(error).toMatchObject({
-      consistency: level,
-      received,
-      blockFor,
-      writeType: 'SIMPLE',
-      message: `Operation timed out - received only ${received} responses.`,
-    });
-    expect(h.node(0).coordinator.metrics.writeTimeouts).toBeGreaterThan(0);
-    // Every silent replica got a hint when the timeout fired.
-    expect(h.node(0).hints.for(h.node(2).hostId)).toHaveLength(1);
-  });
+  ] as const)(
+    'times out at %s when %i replica(s) are silent: received %i of %i',
+    async (level, silent, received, blockFor) => {
+      h.silence(2, ['MUTATION_REQ']);
+      if (silent === 2) h.silence(1, ['MUTATION_REQ']);
+      const error = await insert(3, level).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WriteTimeoutError);
+      expect(error).toMatchObject({
+        consistency: level,
+        received,
+        blockFor,
+        writeType: 'SIMPLE',
+        message: `Operation timed out - received only ${received} responses.`,
+      });
+      expect(h.node(0).coordinator.metrics.writeTimeouts).toBeGreaterThan(0);
+      // Every silent replica got a hint when the timeout fired.
+      expect(h.node(0).hints.for(h.node(2).hostId)).toHaveLength(1);
+    },
+  );
 
   it('answers ONE with every other replica silent', async () => {
     h.silence(1, ['MUTATION_REQ']);
@@ -105,8 +134,40 @@ describe('acknowledgements per consistency level', () => {
         `BEGIN ${kind} BATCH INSERT INTO ks.t (k, v) VALUES (5, 'a'); INSERT INTO ks.t (k, v) VALUES (6, 'b'); APPLY BATCH`,
         { consistency: 'ALL' },
       );
-    await expect(batch('UNLOGGED')).rejects.toMatchObject({ code: 'WRITE_TIMEOUT', writeType: 'UNLOGGED_BATCH' });
+    await expect(batch('UNLOGGED')).rejects.toMatchObject({
+      code: 'WRITE_TIMEOUT',
+      writeType: 'UNLOGGED_BATCH',
+    });
     await expect(batch('')).rejects.toMatchObject({ code: 'WRITE_TIMEOUT', writeType: 'BATCH' });
+  });
+});
+
+describe('timestamps', () => {
+  /** The write timestamp of column v of row k as node `index` stores it. */
+  async function timestampOn(index: number, k: number): Promise<number> {
+    const partition = await h.node(index).engine.read(tableId, keyOf(k));
+    return partition!.rows[0]!.cells.find((c) => c.column === 'v')!.timestamp;
+  }
+
+  it("keeps the client's USING TIMESTAMP on every replica", async () => {
+    await h.execute(0, "INSERT INTO ks.t (k, v) VALUES (13, 'given') USING TIMESTAMP 1234567", {
+      consistency: 'ALL',
+    });
+    for (const index of [0, 1, 2]) expect(await timestampOn(index, 13)).toBe(1234567);
+  });
+
+  it("uses the coordinator's clock in microseconds, strictly increasing within one millisecond", async () => {
+    const nowMicros = h.scheduler.nowMs() * 1000;
+    // Virtual time does not move between these two writes.
+    await Promise.all([
+      h.node(1).processor.execute("INSERT INTO ks.t (k, v) VALUES (14, 'a')", {}, [], { consistency: 'ONE' }),
+      h.node(1).processor.execute("INSERT INTO ks.t (k, v) VALUES (15, 'b')", {}, [], { consistency: 'ONE' }),
+    ]);
+    await h.settle();
+    const [first, second] = [await timestampOn(2, 14), await timestampOn(2, 15)];
+    expect(first).toBeGreaterThanOrEqual(nowMicros);
+    expect(first).toBeLessThan(nowMicros + 1000);
+    expect(second).toBe(first + 1);
   });
 });
 
