@@ -225,9 +225,4 @@ export class PartitionLocks {
       if (this.tails.get(key) === current) this.tails.delete(key);
     }
   }
-
-  /** Partitions locked or waited for (for tests). */
-  get size(): number {
-    return this.tails.size;
-  }
 }

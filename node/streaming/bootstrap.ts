@@ -13,6 +13,7 @@ import type { HostId } from '../../ring/endpoint.js';
 import { parseToken, type Token } from '../../ring/token.js';
 import type { TokenMetadata } from '../../ring/token-metadata.js';
 import type { GossipEntry } from '../cluster/cluster-service.js';
+import { statusKind } from '../gossip/application-values.js';
 import { gossipDefaults } from '../gossip/gossip-defaults.js';
 import { splitHostPort } from '../messaging/transport.js';
 import { chooseTokens } from './bootstrap-tokens.js';
@@ -57,7 +58,7 @@ export async function prepareJoin(
   if (identity.bootstrapState === 'COMPLETED' && identity.tokens.length > 0) return 'normal';
   const others = seedRing.normalEndpoints().filter((hostId) => hostId !== me);
   const bootstraps = shouldBootstrap(deps, localEndpoint);
-  if (identity.tokens.length > 0 && !bootstraps) {
+  if (identity.tokens.length > 0 && (!bootstraps || others.length === 0)) {
     log.info('using saved tokens');
   } else if (others.length === 0 || (!bootstraps && deps.config.initialTokens.length > 0)) {
     // The first node of a cluster (nothing to stream, nothing to balance against), or tokens given
@@ -135,9 +136,9 @@ function newTokens(ctx: MembershipContext): Token[] {
 const SETTLE_ROUNDS = 2;
 
 /**
- * Polls until the ring has a live member, every live member gossips our schema version, and the
- * ring has not changed for SETTLE_ROUNDS gossip rounds (a node that joined just before us has
- * reached us, so we do not pick the tokens it picked).
+ * Polls until the ring has a live member, every live member gossips our schema version, no node
+ * joins ahead of us (below), and the ring has not changed for SETTLE_ROUNDS gossip rounds (a node
+ * that joined just before us has reached us, so we do not pick the tokens it picked).
  */
 async function waitForRingAndSchema(ctx: MembershipContext): Promise<void> {
   const timeoutMs = ctx.config.streaming.schemaAgreementTimeoutMs;
@@ -152,7 +153,15 @@ async function waitForRingAndSchema(ctx: MembershipContext): Promise<void> {
       stableSinceMs = now;
     }
     const agreed = ctx.cluster.inSchemaAgreementWithMembers();
-    if (agreed && now - stableSinceMs >= settleMs) return;
+    const ahead = joiningAhead(ctx);
+    if (agreed && ahead.length === 0 && now - stableSinceMs >= settleMs) return;
+    if (now > deadline && ahead.length > 0) {
+      throw new SibylError(
+        'JOIN_TIMEOUT',
+        `Other nodes are joining the ring (${ahead.join(', ')}) and did not finish within ${timeoutMs} ms; ` +
+          'a new node waits for those ahead of it (start new nodes one at a time)',
+      );
+    }
     if (now > deadline) {
       throw new SibylError(
         'SCHEMA_DISAGREEMENT',
@@ -162,6 +171,24 @@ async function waitForRingAndSchema(ctx: MembershipContext): Promise<void> {
     }
     await ctx.sleep(100);
   }
+}
+
+/**
+ * Live nodes joining ahead of us: any bootstrapping one (BOOT), and any that has not announced a
+ * status yet and has a lower host id. Nodes started together thus join one after another, each
+ * choosing its tokens against a ring that holds the previous one's (the same ring would give them
+ * the same tokens), and never bootstrap at the same time.
+ */
+function joiningAhead(ctx: MembershipContext): string[] {
+  const ahead: string[] = [];
+  for (const [endpoint, state] of ctx.cluster.endpointStates()) {
+    if (endpoint === ctx.cluster.endpoint || !ctx.cluster.isAlive(endpoint)) continue;
+    const status = statusKind(state);
+    const hostId = state.states.HOST_ID?.value;
+    if (status === 'BOOT' || (status === undefined && hostId !== undefined && hostId < ctx.hostId))
+      ahead.push(endpoint);
+  }
+  return ahead;
 }
 
 /** consistent_rangemovement: one range movement at a time (Cassandra's check before bootstrap). */

@@ -8,7 +8,7 @@
  * range's next source; a range whose sources are all spent fails the fetch, naming it.
  */
 import { randomUUID } from 'node:crypto';
-import { SibylError } from '../../common/errors.js';
+import { assert, SibylError } from '../../common/errors.js';
 import type { StreamingOptions } from '../../common/limits.js';
 import type { Logger } from '../../common/logger.js';
 import type { SchemaView } from '../../cql/schema/index.js';
@@ -128,6 +128,7 @@ export class StreamFetcher {
     reason: StreamReason,
     touched: Set<string>,
   ): Promise<{ partitions: number; bytes: number }> {
+    assert(group.units.length > 0, 'a session has ranges to fetch');
     const tableIds = this.tableIdsOf(group.keyspace);
     const ranges = normalize(group.units.map((unit) => unit.range));
     const sessionId = randomUUID();

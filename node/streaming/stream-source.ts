@@ -6,7 +6,7 @@
  * receiver (pull = backpressure); the node's outbound throughput is capped by `Throttle`.
  */
 
-import { SibylError } from '../../common/errors.js';
+import { assert, SibylError } from '../../common/errors.js';
 import type { StreamingOptions } from '../../common/limits.js';
 import type { Logger } from '../../common/logger.js';
 import type { SchemaView } from '../../cql/schema/index.js';
@@ -106,6 +106,7 @@ export function partitionPieces(partition: Partition, maxBytes: number): Uint8Ar
     pieces.push(encodePartition(start === 0 ? { ...partition, rows } : { ...bare, rows }));
     start = end;
   }
+  assert(pieces.length > 1, 'a partition cut into pieces has at least two');
   return pieces;
 }
 
@@ -151,6 +152,7 @@ class OutgoingSession {
       this.carried.shift();
     }
     const done = this.exhausted && this.carried.length === 0;
+    assert(done || out.length > 0, 'a chunk that is not the last carries at least one piece');
     return { chunk: { partitions: out, done }, bytes, count };
   }
 

@@ -35,8 +35,10 @@ const endpoint = (index: number) => `${HOSTS[index]}:${storagePort}`;
 beforeAll(async () => {
   [nativePort, storagePort] = (await commonFreePorts(HOSTS, 2)) as [number, number];
   for (let i = 0; i < 3; i++) dirs.push(await tempDir(`sibyl-cluster-${i + 1}-`));
-  // One after another: each new node's tokens are balanced against the ring it finds.
-  for (let i = 0; i < 3; i++) nodes.push(await startNode(configOf(i)));
+  nodes.push(await startNode(configOf(0)));
+  // Started together, node2 and node3 join one after the other (the lower host id first), each
+  // choosing its tokens against a ring that already holds the other's.
+  nodes.push(...(await Promise.all([startNode(configOf(1)), startNode(configOf(2))])));
 });
 
 afterAll(async () => {
@@ -53,6 +55,8 @@ describe('three nodes in one process', () => {
           node.cluster.liveEndpoints().length === 2 && node.cluster.ring.normalEndpoints().length === 3,
       ),
     );
+    const tokens = nodes.flatMap((node) => node.tokens);
+    expect(new Set(tokens).size).toBe(12);
     for (const [index, node] of nodes.entries()) {
       expect(node.cluster.ring.normalEndpoints()).toHaveLength(3);
       const others = nodes.filter((_, i) => i !== index);

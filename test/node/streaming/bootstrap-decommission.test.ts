@@ -7,18 +7,35 @@
  * system.peers; its data directory refuses to rejoin. Refusals use Cassandra's messages.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StartupMessage } from '../../../cql/protocol/index.js';
+import { startupOptions } from '../../../cql/protocol/index.js';
 import type { SibylNode } from '../../../node/index.js';
 import { startNode } from '../../../node/index.js';
 import { DECOMMISSIONED_MESSAGE } from '../../../node/local-info.js';
 import { createReplicationStrategy, effectiveOwnership } from '../../../ring/replication-strategy.js';
 import { peersOf, until } from '../cluster/cluster-helpers.js';
-import { holds, replicasOf, TestCluster, tableId, writeRow } from './streaming-helpers.js';
+import { RawClient } from '../raw-client.js';
+import { holds, replicasOf, sibylTool, TestCluster, tableId, writeRow } from './streaming-helpers.js';
 
 const REPLICATION = { class: 'SimpleStrategy', replication_factor: '2' };
 const ROWS = 1_500;
+const STARTUP: StartupMessage = { type: 'STARTUP', options: startupOptions() };
 let cluster: TestCluster;
 let founders: SibylNode[];
 let table: string;
+/** A client of node1 registered for topology events. */
+let events: RawClient;
+
+/** Reads node1's pushed events until one is about 127.0.0.4 with `change`. */
+async function topologyEvent(change: 'NEW_NODE' | 'REMOVED_NODE'): Promise<void> {
+  await until(`node1 pushes ${change} for 127.0.0.4`, async () => {
+    const [response] = await events.next(1, 500).catch(() => [undefined]);
+    const event = response?.message.type === 'EVENT' ? response.message.event : undefined;
+    return (
+      event?.type === 'TOPOLOGY_CHANGE' && event.change === change && event.address.address === '127.0.0.4'
+    );
+  });
+}
 
 beforeAll(async () => {
   cluster = await TestCluster.create(4);
@@ -40,6 +57,9 @@ beforeAll(async () => {
     founders.every((node) => node.processor.schema.schema.version === version),
   );
   table = tableId(node1, 'ks', 't');
+  events = await RawClient.open(cluster.nativePort);
+  expect((await events.request(STARTUP)).message.type).toBe('READY');
+  await events.request({ type: 'REGISTER', events: ['TOPOLOGY_CHANGE'] });
   const ring = node1.cluster.ring;
   for (let k = 0; k < ROWS; k++) {
     const replicas = replicasOf(ring, REPLICATION, k).map((hostId) => cluster.nodeByHostId(hostId));
@@ -48,6 +68,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  events?.close();
   await cluster.close();
 });
 
@@ -79,6 +100,14 @@ describe('a fourth node', () => {
     expect(incoming.every((s) => s.state === 'complete')).toBe(true);
     expect(incoming.reduce((sum, s) => sum + s.bytes, 0)).toBeGreaterThan(0);
 
+    await topologyEvent('NEW_NODE');
+    const netstats = await sibylTool(node4, 'netstats');
+    expect(netstats.stderr).toBe('');
+    expect(netstats.stdout).toMatch(/^Mode: NORMAL\n/);
+    expect(netstats.stdout).toMatch(
+      /bootstrap \S+ Receiving from \/127\.0\.0\.\d:\d+ ks: \d+ ranges, \d+ partitions, \d+ bytes, \d+ ms, complete/,
+    );
+
     for (const node of founders) {
       await until(`${node.address} lists node4 in system.peers`, async () =>
         (await peersOf(node.processor)).some((peer) => peer.hostId === node4.hostId),
@@ -106,8 +135,11 @@ describe('a fourth node', () => {
       );
     }
 
-    await node4.decommission();
+    // Through the admin endpoint, as `nodetool decommission` does it; it answers once it is over.
+    const decommissioned = await sibylTool(node4, 'decommission');
+    expect(decommissioned).toMatchObject({ code: 0, stderr: '' });
     expect(node4.operationMode).toBe('DECOMMISSIONED');
+    expect((await sibylTool(node4, 'netstats')).stdout).toMatch(/^Mode: DECOMMISSIONED\n/);
 
     for (const node of founders) {
       await until(
@@ -119,6 +151,7 @@ describe('a fourth node', () => {
         async () => !(await peersOf(node.processor)).some((peer) => peer.hostId === node4.hostId),
       );
     }
+    await topologyEvent('REMOVED_NODE');
     const ring = founders[0]!.cluster.ring;
     expect(ring.normalEndpoints()).toHaveLength(3);
     const held: number[] = [];
@@ -133,9 +166,12 @@ describe('a fourth node', () => {
   }, 30_000);
 
   it('refuses to leave a keyspace with fewer nodes than its replication factor, and to rejoin once decommissioned', async () => {
-    await expect(founders[0]!.decommission()).rejects.toThrow(
-      'Not enough live nodes to maintain replication factor in keyspace wide (RF = 3, N = 3). Perform a forceful decommission to ignore.',
-    );
+    const message =
+      'Not enough live nodes to maintain replication factor in keyspace wide (RF = 3, N = 3). Perform a forceful decommission to ignore.';
+    await expect(founders[0]!.decommission()).rejects.toThrow(message);
+    const refused = await sibylTool(founders[0]!, 'decommission');
+    expect(refused).toMatchObject({ code: 1, stderr: `error: ${message}\n` });
+    expect(founders[0]!.operationMode).toBe('NORMAL');
     await expect(cluster.node(3).decommission()).rejects.toThrow(/DECOMMISSIONED/);
     await cluster.node(3).close();
     await expect(startNode(cluster.config(3))).rejects.toThrow(DECOMMISSIONED_MESSAGE);

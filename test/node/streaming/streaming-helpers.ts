@@ -3,6 +3,7 @@
  * ports, evenly spaced initial tokens for the founding nodes (they start at once), and data written
  * straight into each replica's storage engine (no coordinator involved).
  */
+import { execFile } from 'node:child_process';
 import { CqlTypes, serialize } from '../../../cql/types/index.js';
 import type { NodeConfig, SibylNode } from '../../../node/index.js';
 import { startNode } from '../../../node/index.js';
@@ -64,7 +65,8 @@ export class TestCluster {
       logLevel: process.env.SIBYL_TEST_LOG ?? 'warn',
       logToStdout: process.env.SIBYL_TEST_LOG !== undefined,
       ...overrides,
-      streaming: { ringDelayMs: 300, batchBytes: 64 * 1024, ...overrides.streaming },
+      // Ring delay above a gossip round, so peers know of a BOOT or LEAVING before data moves.
+      streaming: { ringDelayMs: 1_000, batchBytes: 64 * 1024, ...overrides.streaming },
     };
   }
 
@@ -156,4 +158,22 @@ export function tableId(node: SibylNode, keyspace: string, table: string): strin
   const metadata = node.processor.schema.schema.table(keyspace, table);
   if (!metadata) throw new Error(`${keyspace}.${table} unknown on ${node.address}`);
   return metadata.id;
+}
+
+/** `sibyl tool ARGS` against a node's admin port, as a real process; never rejects. */
+export function sibylTool(
+  node: SibylNode,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const target = ['--host', node.config.listenAddress, '--port', String(node.adminPort)];
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'cli/main.ts', 'tool', ...target, ...args],
+      { timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
+  });
 }
