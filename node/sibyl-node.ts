@@ -22,6 +22,8 @@ import { ClusterService, startClusterMessaging } from './cluster/cluster-service
 import type { NodeConfig, ResolvedNodeConfig } from './config.js';
 import { NodeConfigError, resolveConfig } from './config.js';
 import { Coordinator } from './coordinator/coordinator.js';
+import type { DataServices } from './data-services.js';
+import { startDataServices } from './data-services.js';
 import {
   DECOMMISSIONED_MESSAGE,
   LocalIdentity,
@@ -101,6 +103,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
   let cluster: ClusterService | undefined;
   let streaming: StreamingService | undefined;
   let membership: RingMembership | undefined;
+  let services: DataServices | undefined;
   try {
     engine = await StorageEngine.open({ dataDir: resolved.dataDir, options: resolved.storage, clock });
     const identity = await loadIdentity(resolved, uuid, log);
@@ -178,6 +181,18 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       hostId: parseHostId(identity.hostId),
       dataCenter: resolved.dc,
     });
+    // Hinted handoff, the batchlog and the counter leader: they need the ring and liveness.
+    services = await startDataServices({
+      config: resolved,
+      engine,
+      processor,
+      messaging,
+      cluster,
+      coordinator,
+      hostId: parseHostId(identity.hostId),
+      clock,
+      log: nodeLog.logger,
+    });
     await membership.join(cluster);
     // Clients are served once the node is NORMAL (a bootstrapping node answers no queries).
     const native = await NativeServer.listen(
@@ -203,9 +218,12 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       // The admin port is never gossiped: a node not told one may take another if 7199 is taken.
       { freePortIfBusy: config.adminPort === undefined, log: nodeLog.logger.child({ component: 'admin' }) },
     );
-    const parts = { engine, server: native, cluster, schemaTracker, admin, streaming, membership };
+    const parts = { engine, server: native, cluster, schemaTracker, admin, streaming, membership, services };
     const node = new RunningNode(resolved, processor, identity, parts, nodeLog, log);
-    admin.router.register(...streamingRoutes(node));
+    admin.router.register(...streamingRoutes(node), ...services.routes());
+    admin.metrics.exportCounters('coordinator', coordinator.metrics);
+    admin.metrics.exportCounters('hints', services.hints.metrics);
+    admin.metrics.exportCounters('batchlog', services.batchlog.metrics);
     log.info(
       { address: node.address, port: node.port, hostId: identity.hostId },
       'native transport listening',
@@ -214,6 +232,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
   } catch (error) {
     log.error({ err: error }, 'node failed to start');
     membership?.close();
+    await services?.close().catch(() => {});
     await streaming?.close().catch(() => {});
     await cluster?.close({ announce: false }).catch(() => {});
     await server?.close().catch(() => {});
@@ -268,6 +287,7 @@ interface NodeParts {
   readonly admin: AdminEndpoint;
   readonly streaming: StreamingService;
   readonly membership: RingMembership;
+  readonly services: DataServices;
 }
 
 class RunningNode implements SibylNode {
@@ -342,6 +362,8 @@ class RunningNode implements SibylNode {
       this.parts.membership.close();
       await this.parts.streaming.close();
       await this.parts.server.close();
+      // Hints are synced and the batchlog stops replaying before messaging closes.
+      await this.parts.services.close();
       await this.parts.cluster.close();
       await this.parts.schemaTracker.stop();
       await this.parts.engine.close();

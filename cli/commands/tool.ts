@@ -19,7 +19,9 @@ import type {
   TableStatsResponse,
   VersionResponse,
 } from '../../node/admin/admin-types.js';
+import type { PendingHintsLine } from '../../node/data-services.js';
 import type { NetstatsResponse, RemovalStatusResponse } from '../../node/streaming/streaming-routes.js';
+import { alignedColumns, columnWidths } from '../cluster/status-table.js';
 import { AdminClient, ToolConnectError, ToolRemoteError } from '../tool/admin-client.js';
 import {
   type AddressOptions,
@@ -94,6 +96,7 @@ export function registerTool(program: Command): void {
   registerTableCommands(tool);
   registerFaultCommands(tool);
   registerMembershipCommands(tool);
+  registerHintCommands(tool);
 }
 
 /** decommission, removenode, netstats (node/streaming/streaming-routes.ts). */
@@ -126,6 +129,67 @@ function registerMembershipCommands(tool: Command): void {
     .command('netstats')
     .description('operation mode and stream sessions')
     .action(run(async (client) => renderNetstats(await client.get<NetstatsResponse>('/netstats'))));
+}
+
+/** listpendinghints, truncatehints, pausehandoff, resumehandoff, enable/disablehandoff (node/data-services.ts). */
+function registerHintCommands(tool: Command): void {
+  tool
+    .command('listpendinghints')
+    .description('hints waiting on this node, per target host')
+    .action(
+      run(async (client) =>
+        renderPendingHints((await client.get<{ hints: PendingHintsLine[] }>('/hints')).hints),
+      ),
+    );
+  tool
+    .command('truncatehints')
+    .description('delete every hint on this node, or those for one host')
+    .argument('[endpoint]', 'host id or address of the target')
+    .action(
+      run(async (client, _address, endpoint: string | undefined) => {
+        await client.post('/hints/truncate', endpoint === undefined ? {} : { host: endpoint });
+        return '';
+      }),
+    );
+  const simple: readonly [string, string, string, unknown][] = [
+    ['pausehandoff', 'pause hints delivery', '/hints/pause', {}],
+    ['resumehandoff', 'resume hints delivery', '/hints/resume', {}],
+    ['enablehandoff', 'store hints for replicas that miss writes', '/hints/enabled', { enabled: true }],
+    ['disablehandoff', 'stop storing hints', '/hints/enabled', { enabled: false }],
+  ];
+  for (const [name, description, path, body] of simple) {
+    tool
+      .command(name)
+      .description(description)
+      .action(
+        run(async (client) => {
+          await client.post(path, body);
+          return '';
+        }),
+      );
+  }
+}
+
+/** nodetool listpendinghints: one line per target host, or Cassandra's sentence when there are none. */
+export function renderPendingHints(lines: readonly PendingHintsLine[]): string {
+  if (lines.length === 0) return 'This node does not have any pending hints\n';
+  const time = (ms: number | null) =>
+    ms === null ? '' : new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+  const rows = [
+    ['Host ID', 'Address', 'Total files', 'Total size', 'Newest', 'Oldest'],
+    ...lines.map((line) => [
+      line.hostId,
+      line.address?.split(':')[0] ?? '?',
+      String(line.totalFiles),
+      String(line.totalSizeBytes),
+      time(line.newestCreationMs),
+      time(line.oldestCreationMs),
+    ]),
+  ];
+  return `${alignedColumns(
+    rows,
+    columnWidths(rows).map((w) => w + 2),
+  )}\n`;
 }
 
 function renderNetstats(netstats: NetstatsResponse): string {

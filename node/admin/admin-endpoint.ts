@@ -16,6 +16,8 @@ import { tableRoutes } from './table-routes.js';
 
 export interface AdminEndpoint {
   readonly router: AdminRouter;
+  /** `/metrics`: other parts export their counters through it (`exportCounters`). */
+  readonly metrics: NodeMetrics;
   /** The port bound (the configured one, or a free one: `admin_port: 0`, or 7199 taken). */
   readonly port: number;
   close(): Promise<void>;
@@ -64,6 +66,7 @@ export async function startAdminEndpoint(
   options.log.info({ address: ctx.config.listenAddress, port: server.port }, 'admin endpoint listening');
   return {
     router,
+    metrics,
     port: server.port,
     close: async () => {
       metrics.close();

@@ -97,6 +97,34 @@ export class NodeMetrics {
     };
   }
 
+  /**
+   * Exports the counters of a part that keeps them as a plain object (the coordinator, hints, the
+   * batchlog), read at each scrape: each numeric field becomes `sibyl_<subsystem>_<field>_total`
+   * (field in snake case), each record of numbers one such counter with a `reason` label.
+   */
+  exportCounters(subsystem: string, source: object): void {
+    for (const [field, value] of Object.entries(source)) {
+      const name = `sibyl_${subsystem}_${snakeCase(field)}_total`;
+      const help = `${subsystem} ${field.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} since start`;
+      const read = () => (source as Record<string, unknown>)[field];
+      if (typeof value === 'number') {
+        counter(this.registry, name, help, (set) => set(read() as number));
+      } else if (typeof value === 'object' && value !== null) {
+        new Counter({
+          name,
+          help,
+          labelNames: ['reason'],
+          registers: [this.registry],
+          collect() {
+            this.reset();
+            for (const [reason, n] of Object.entries(read() as Record<string, number>))
+              this.labels(snakeCase(reason)).inc(n);
+          },
+        });
+      }
+    }
+  }
+
   close(): void {
     clearInterval(this.windowTimer);
     this.eventLoop.disable();
@@ -251,6 +279,10 @@ function percentilesOf(histogram: IntervalHistogram): { p50: number; p99: number
     p99: delay(histogram.percentile(99)),
     max: delay(histogram.max),
   };
+}
+
+function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`).replace(/[^a-z0-9_]/g, '_');
 }
 
 function gauge(registry: Registry, name: string, help: string, value: () => number): void {

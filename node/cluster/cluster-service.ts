@@ -104,6 +104,8 @@ export class ClusterService implements ClusterView {
       }
     | undefined;
   private readonly downListeners = new Set<(endpoint: string) => void>();
+  private readonly upListeners = new Set<(endpoint: string) => void>();
+  private readonly removedListeners = new Set<(hostId: HostId) => void>();
   private publishedSchema: string | undefined;
   private closed = false;
 
@@ -305,6 +307,23 @@ export class ClusterService implements ClusterView {
     return () => this.downListeners.delete(listener);
   }
 
+  /** Calls `listener` with each endpoint gossip marks UP again; returns the unsubscribe. */
+  onEndpointUp(listener: (endpoint: string) => void): () => void {
+    this.upListeners.add(listener);
+    return () => this.upListeners.delete(listener);
+  }
+
+  /** Calls `listener` with the host id of each member that leaves the ring (decommissioned, removed). */
+  onEndpointRemoved(listener: (hostId: HostId) => void): () => void {
+    this.removedListeners.add(listener);
+    return () => this.removedListeners.delete(listener);
+  }
+
+  /** When gossip marked `endpoint` down (ms), undefined while it is up or unknown. */
+  downSinceMs(endpoint: string): number | undefined {
+    return this.gossiper.unreachableSince(endpoint as EndpointAddress);
+  }
+
   /** The generation an endpoint gossips under (removenode checks it did not restart meanwhile). */
   generationOf(endpoint: string): number | undefined {
     return this.gossiper.endpointState(endpoint as EndpointAddress)?.heartbeat.generation;
@@ -391,8 +410,10 @@ export class ClusterService implements ClusterView {
         this.deps.log.info({ endpoint: event.endpoint, reason }, `peer is now ${change}`);
         this.peers.afterWrite(() => this.notifier.status(event.endpoint, change));
         this.bootstrapLiveness(event.endpoint, event.type === 'alive');
-        if (event.type === 'alive') this.schemaSync.maybePull();
-        else for (const listener of this.downListeners) listener(event.endpoint);
+        if (event.type === 'alive') {
+          this.schemaSync.maybePull();
+          for (const listener of this.upListeners) listener(event.endpoint);
+        } else for (const listener of this.downListeners) listener(event.endpoint);
         break;
       }
       case 'restarted':
@@ -454,7 +475,12 @@ export class ClusterService implements ClusterView {
     const was = member(before);
     const is = member(this.currentRing);
     if (!was && is) this.peers.afterWrite(() => this.notifier.joined(endpoint));
-    if (was && !is) this.peers.afterWrite(() => this.notifier.removed(endpoint));
+    if (was && !is) {
+      this.peers.afterWrite(() => this.notifier.removed(endpoint));
+      const gone = before.endpointByAddress(endpoint)!.hostId;
+      if (this.currentRing.endpoint(gone) === undefined || !this.currentRing.isMember(gone))
+        for (const listener of this.removedListeners) listener(gone);
+    }
   }
 }
 
@@ -488,6 +514,14 @@ export async function startClusterMessaging(
       transport: new TcpTransport(),
       hostId: parseHostId(identity.hostId),
       listenAddress: formatPeerAddress(config.listenAddress, port),
+      // Verb timeouts (and when a replica drops an expired request) follow the *_request_timeout settings.
+      options: {
+        writeRequestTimeoutMs: config.coordinator.writeRequestTimeoutMs,
+        counterWriteRequestTimeoutMs: config.coordinator.counterWriteRequestTimeoutMs,
+        readRequestTimeoutMs: config.coordinator.readRequestTimeoutMs,
+        rangeRequestTimeoutMs: config.coordinator.rangeRequestTimeoutMs,
+        truncateRequestTimeoutMs: config.coordinator.truncateRequestTimeoutMs,
+      },
       log,
     });
   try {

@@ -124,6 +124,11 @@ export class Gossiper {
     return [...this.unreachable.keys()];
   }
 
+  /** When `endpoint` was marked down (ms), undefined while it is live or unknown. */
+  unreachableSince(endpoint: EndpointAddress): number | undefined {
+    return this.unreachable.get(endpoint);
+  }
+
   isQuarantined(endpoint: EndpointAddress): boolean {
     return this.quarantined.has(endpoint);
   }

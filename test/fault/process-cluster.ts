@@ -47,20 +47,37 @@ export class ProcessCluster {
   /** Creates the directories and config and starts every node (the seed first, then the others together). */
   static async start(options: ProcessClusterOptions): Promise<ProcessCluster> {
     const hosts = Array.from({ length: options.nodes }, (_, i) => `127.0.0.${i + 1}`);
-    const [nativePort, storagePort, adminPort] = (await commonFreePorts(hosts, 3)) as [number, number, number];
+    const [nativePort, storagePort, adminPort] = (await commonFreePorts(hosts, 3)) as [
+      number,
+      number,
+      number,
+    ];
     const cleanups: (() => Promise<void>)[] = [];
     const config = await tempDir('sibyl-fault-yaml-');
     cleanups.push(config.cleanup);
     const yaml = { num_tokens: 8, ...options.yaml };
     const configPath = join(config.dir, 'sibyl.yaml');
-    await writeFile(configPath, `${Object.entries(yaml).map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
+    await writeFile(
+      configPath,
+      `${Object.entries(yaml)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\n')}\n`,
+    );
     const dataDirs: string[] = [];
     for (const host of hosts) {
       const dir = await tempDir(`sibyl-fault-${host}-`);
       cleanups.push(dir.cleanup);
       dataDirs.push(dir.dir);
     }
-    const cluster = new ProcessCluster(hosts, nativePort, storagePort, adminPort, dataDirs, configPath, cleanups);
+    const cluster = new ProcessCluster(
+      hosts,
+      nativePort,
+      storagePort,
+      adminPort,
+      dataDirs,
+      configPath,
+      cleanups,
+    );
     try {
       await cluster.startNode(0);
       await Promise.all(hosts.slice(1).map((_, i) => cluster.startNode(i + 1)));
