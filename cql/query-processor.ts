@@ -78,6 +78,8 @@ interface CachedStatement {
   readonly modification?: PreparedModification;
   /** False when the statement's keyspace has durable_writes = false. */
   readonly durable: boolean;
+  /** A prepared DDL or TRUNCATE: run as its text is (`prepareDirect`). */
+  readonly direct?: () => Promise<QueryResult>;
 }
 
 /** One statement of a protocol BATCH message: CQL text or a prepared id, with its own values. */
@@ -179,7 +181,17 @@ export class QueryProcessor {
     options: ExecuteOptions = {},
   ): Promise<QueryResult> {
     const parsed = parseStatement(text);
-    const statement = parsed.statement;
+    const direct = await this.executeDirect(parsed.statement, session);
+    if (direct !== undefined) return direct;
+    const { executable } = this.compile(parsed, session);
+    return this.run(executable, values, options);
+  }
+
+  /**
+   * Runs the statements that are not compiled into an executable (USE, TRUNCATE, DDL); undefined for
+   * the others.
+   */
+  private async executeDirect(statement: Statement, session: Session): Promise<QueryResult | undefined> {
     switch (statement.kind) {
       case 'use':
         return this.use(statement.keyspace, session);
@@ -200,8 +212,38 @@ export class QueryProcessor {
       const change = await this.schema.execute(statement, session);
       return change ? { kind: 'schema_change', change } : { kind: 'void', warnings: [] };
     }
-    const { executable } = this.compile(parsed, session);
-    return this.run(executable, values, options);
+    return undefined;
+  }
+
+  /**
+   * A prepared DDL or TRUNCATE (Cassandra prepares any statement; drivers set to prepare everything
+   * send DDL this way): run as the text would be, in the keyspace of the session that prepared it.
+   */
+  private prepareDirect(
+    parsed: ParsedStatement,
+    session: Session,
+    id: Uint8Array,
+  ): CachedStatement | undefined {
+    const statement = parsed.statement;
+    if (statement.kind !== 'truncate' && !SchemaManager.isDdl(statement)) return undefined;
+    if (parsed.bindMarkers.length > 0)
+      throw new InvalidRequestError('Bind variables cannot be used in schema statements');
+    const prepared: Session = session.keyspace === undefined ? {} : { keyspace: session.keyspace };
+    const none = async (): Promise<void> => {};
+    return {
+      executable: { bindMarkers: [], partitionKeyBindIndexes: null, execute: none },
+      direct: async () => (await this.executeDirect(statement, { ...prepared }))!,
+      tables: [],
+      durable: true,
+      info: {
+        id,
+        bindMarkers: [],
+        partitionKeyBindIndexes: null,
+        resultColumns: [],
+        keyspace: prepared.keyspace ?? null,
+        table: null,
+      },
+    };
   }
 
   /** Prepares a statement (the protocol's PREPARE); the id is stable for the same text and keyspace. */
@@ -210,6 +252,11 @@ export class QueryProcessor {
     const cached = this.prepared.get(id);
     if (cached) return cached.info;
     const parsed = parseStatement(text);
+    const direct = this.prepareDirect(parsed, session, id);
+    if (direct !== undefined) {
+      this.prepared.add(direct);
+      return direct.info;
+    }
     const compiled = this.compile(parsed, session);
     const entry: CachedStatement = { ...compiled, info: { ...compiled.info, id } };
     this.prepared.add(entry);
@@ -224,6 +271,7 @@ export class QueryProcessor {
   ): Promise<QueryResult> {
     const cached = this.prepared.get(id);
     if (!cached) throw unprepared(id);
+    if (cached.direct) return cached.direct();
     return this.run(cached.executable, values, options);
   }
 

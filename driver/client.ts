@@ -392,7 +392,9 @@ export class Client {
     const result = resultOf(outcome.response);
     if (result.kind === 'set_keyspace') this.currentKeyspace = result.keyspace;
     if (result.kind === 'schema_change') {
-      return this.afterSchemaChange(result.change).then(() => this.resultSet(outcome, result, knownColumns));
+      return this.afterSchemaChange(result.change, outcome.host).then(() =>
+        this.resultSet(outcome, result, knownColumns),
+      );
     }
     return this.resultSet(outcome, result, knownColumns);
   }
@@ -412,12 +414,15 @@ export class Client {
 
   private async afterSchemaChange(
     change: Extract<Result, { kind: 'schema_change' }>['change'],
+    host: string,
   ): Promise<void> {
     // The event will say the same, but it may come after the caller's next statement.
     this.cluster.schemaChange(change);
     try {
       if (change.target === 'KEYSPACE') await this.control.refreshKeyspaces();
-      const agreed = await this.control.waitForSchemaAgreement();
+      // Asked of the host that made the change (it has the new version); the control host if it is gone.
+      const over = await this.cluster.borrow(host).catch(() => undefined);
+      const agreed = await this.control.waitForSchemaAgreement(over);
       if (!agreed) log.warn({ change }, 'schema versions still differ after waiting');
     } catch (error) {
       log.warn({ error: (error as Error).message }, 'could not check schema agreement');

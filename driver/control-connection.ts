@@ -71,8 +71,9 @@ export class ControlConnection {
     await this.connectToAny(this.options.contactPoints);
   }
 
-  async query(cql: string): Promise<ResultSet> {
-    const connection = this.connection;
+  /** Runs `cql` at ONE on the control connection (or on `over`, a pool connection to another host). */
+  async query(cql: string, over?: Connection): Promise<ResultSet> {
+    const connection = over ?? this.connection;
     if (connection === undefined) throw new NoHostAvailableError(new Map());
     const response = await connection.request({
       type: 'QUERY',
@@ -106,15 +107,18 @@ export class ControlConnection {
 
   /**
    * Polls until every live host reports the same schema version (true) or the wait is over
-   * (false), so a statement that follows a DDL finds the change wherever it runs.
+   * (false), so a statement that follows a DDL finds the change wherever it runs. Asked of the host
+   * that ran the DDL (`over`), as the DataStax drivers do: it holds the new version, so agreement
+   * means the others have it too; another host may not have heard of the change at all yet and
+   * find everyone agreeing on the old version.
    */
-  async waitForSchemaAgreement(): Promise<boolean> {
+  async waitForSchemaAgreement(over?: Connection): Promise<boolean> {
     const { maxWaitMs, intervalMs } = this.options.schemaAgreement;
     const attempts = Math.max(1, Math.ceil(maxWaitMs / intervalMs));
     for (let attempt = 1; ; attempt++) {
       const [local, peers] = await Promise.all([
-        this.query(LOCAL_SCHEMA_QUERY),
-        this.query(PEERS_SCHEMA_QUERY),
+        this.query(LOCAL_SCHEMA_QUERY, over),
+        this.query(PEERS_SCHEMA_QUERY, over),
       ]);
       const versions = new Set([...local.rows, ...peers.rows].map((row) => String(row.schema_version)));
       if (versions.size <= 1) return true;

@@ -91,7 +91,8 @@ export async function startDataServices(deps: DataServicesDeps): Promise<DataSer
     tableInfo: tableInfoFromSchema(() => processor.schema.schema),
     endpointCount: () => cluster.ring.normalEndpoints().length,
     localAddress: cluster.endpoint,
-    options: config.batchlog,
+    // The first replay waits one ring delay (Cassandra: RING_DELAY), to know the ring first.
+    options: { ...config.batchlog, batchlogReplayInitialDelayMs: config.streaming.ringDelayMs },
     log: log.child({ component: 'batchlog' }),
   });
   batchlog.start();

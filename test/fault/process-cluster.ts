@@ -11,7 +11,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { commonFreePorts } from '../node/cluster/cluster-helpers.js';
+import type { StatusResponse } from '../../node/admin/index.js';
+import { commonFreePorts, until } from '../node/cluster/cluster-helpers.js';
 import { tempDir } from '../storage/helpers.js';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -55,7 +56,9 @@ export class ProcessCluster {
     const cleanups: (() => Promise<void>)[] = [];
     const config = await tempDir('sibyl-fault-yaml-');
     cleanups.push(config.cleanup);
-    const yaml = { num_tokens: 8, ...options.yaml };
+    // Nodes of a new cluster join as ccm's do at first start: without bootstrap streaming (there is
+    // no data yet), one ring delay of 1 s, not Cassandra's 30 s.
+    const yaml = { num_tokens: 8, auto_bootstrap: false, ring_delay_ms: 1000, ...options.yaml };
     const configPath = join(config.dir, 'sibyl.yaml');
     await writeFile(
       configPath,
@@ -147,6 +150,37 @@ export class ProcessCluster {
         reject(new Error(`${host} exited (${code ?? signal}) before it was ready:\n${this.output(index)}`));
       });
     });
+  }
+
+  /** GET (or POST with a JSON body) on node `index`'s admin endpoint; the parsed JSON answer. */
+  async admin<T>(index: number, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`http://${this.hosts[index]}:${this.adminPort}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      ...(body === undefined
+        ? {}
+        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    });
+    const json = (await response.json()) as T;
+    if (!response.ok)
+      throw new Error(`${path} on node${index + 1}: ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  /** Waits until every running node but `target` sees `target` as `status` (UP or DOWN) in its gossip. */
+  async waitUntilSeen(target: number, status: 'UP' | 'DOWN', timeoutMs = 30_000): Promise<void> {
+    const host = this.hosts[target]!;
+    const observers = [...this.children.keys()].filter((index) => index !== target);
+    await until(
+      `node${target + 1} is ${status} for ${observers.map((o) => `node${o + 1}`).join(', ')}`,
+      async () => {
+        for (const observer of observers) {
+          const { endpoints } = await this.admin<StatusResponse>(observer, '/status');
+          if (endpoints.find((e) => e.address === host)?.status !== status) return false;
+        }
+        return true;
+      },
+      timeoutMs,
+    );
   }
 
   /** SIGKILL: no drain, no shutdown announcement; resolves once the process is gone. */

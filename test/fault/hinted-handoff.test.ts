@@ -1,0 +1,106 @@
+/**
+ * Hinted handoff between real node processes: writes at ONE while a replica is down leave hints on
+ * the coordinator, which delivers them once gossip sees the replica back; read from that replica
+ * alone afterwards, the data is there. A replica down longer than max_hint_window gets no hints.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PendingHintsLine } from '../../node/data-services.js';
+import { until } from '../node/cluster/cluster-helpers.js';
+import { PinnedClient } from './pinned-client.js';
+import { ProcessCluster } from './process-cluster.js';
+
+let cluster: ProcessCluster | undefined;
+const clients: PinnedClient[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) await client.close().catch(() => {});
+  await cluster?.close();
+  cluster = undefined;
+});
+
+function pinned(running: ProcessCluster, index: number): PinnedClient {
+  const client = new PinnedClient(running.hosts[index]!, running.nativePort);
+  clients.push(client);
+  return client;
+}
+
+async function pendingHints(running: ProcessCluster, index: number): Promise<PendingHintsLine[]> {
+  return (await running.admin<{ hints: PendingHintsLine[] }>(index, '/hints')).hints;
+}
+
+async function createTable(client: PinnedClient): Promise<void> {
+  await client.execute(
+    "CREATE KEYSPACE hh WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}",
+  );
+  await client.execute('CREATE TABLE hh.kv (k int PRIMARY KEY, v text)');
+}
+
+describe('hinted handoff', () => {
+  it('delivers the writes a replica missed once it is back', async () => {
+    cluster = await ProcessCluster.start({ nodes: 3 });
+    const running = cluster;
+    const node1 = pinned(running, 0);
+    await createTable(node1);
+    const node3HostId = (await running.admin<{ hostId: string }>(2, '/info')).hostId;
+
+    await running.stop(2);
+    await running.waitUntilSeen(2, 'DOWN');
+    for (let k = 0; k < 100; k++) {
+      await node1.execute('INSERT INTO hh.kv (k, v) VALUES (?, ?)', [k, `v${k}`], 'ONE');
+    }
+    const stored = await pendingHints(running, 0);
+    expect(stored.map((line) => line.hostId)).toEqual([node3HostId]);
+
+    await running.startNode(2);
+    await until(
+      'node1 delivered its hints to node3',
+      async () => (await pendingHints(running, 0)).length === 0,
+    );
+
+    // node3 alone: what it has, it got from the hints.
+    await running.kill(0);
+    await running.kill(1);
+    const node3 = pinned(running, 2);
+    const missing: number[] = [];
+    for (let k = 0; k < 100; k++) {
+      const rows = await node3.execute('SELECT v FROM hh.kv WHERE k = ?', [k], 'ONE');
+      if (rows[0]?.get('v') !== `v${k}`) missing.push(k);
+    }
+    expect(missing).toEqual([]);
+  }, 180_000);
+
+  it('keeps no hints for a replica down longer than max_hint_window', async () => {
+    cluster = await ProcessCluster.start({ nodes: 3, yaml: { max_hint_window_in_ms: 3000 } });
+    const running = cluster;
+    const node1 = pinned(running, 0);
+    await createTable(node1);
+
+    await running.stop(2);
+    await running.waitUntilSeen(2, 'DOWN');
+    await node1.execute("INSERT INTO hh.kv (k, v) VALUES (0, 'within the window')", [], 'ONE');
+    const dropped = async () => {
+      const response = await fetch(`http://${running.hosts[0]}:${running.adminPort}/metrics`);
+      const line = (await response.text())
+        .split('\n')
+        .find((l) => l.startsWith('sibyl_hints_dropped_by_reason_total{reason="window_expired"}'));
+      return Number(line?.split(' ')[1] ?? 0);
+    };
+    // Written until one write's hint is refused: node3 has then been down past the window.
+    let last = 0;
+    await until('a hint past max_hint_window is dropped', async () => {
+      last++;
+      await node1.execute('INSERT INTO hh.kv (k, v) VALUES (?, ?)', [last, 'past the window'], 'ONE');
+      return (await dropped()) > 0;
+    });
+
+    await running.startNode(2);
+    await until('node1 delivered what it kept', async () => (await pendingHints(running, 0)).length === 0);
+    await running.kill(0);
+    await running.kill(1);
+    const node3 = pinned(running, 2);
+    expect((await node3.execute('SELECT v FROM hh.kv WHERE k = 0', [], 'ONE'))[0]?.get('v')).toBe(
+      'within the window',
+    );
+    expect(await node3.execute('SELECT v FROM hh.kv WHERE k = ?', [last], 'ONE')).toEqual([]);
+  }, 180_000);
+});
