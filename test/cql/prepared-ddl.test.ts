@@ -20,7 +20,11 @@ async function open(): Promise<QueryProcessor> {
   const clock = new ManualClock();
   const engine = await StorageEngine.open({ dataDir: dir, clock, options: { flushInWorkerThread: false } });
   cleanups.push(() => engine.close({ flush: false }));
-  return QueryProcessor.open(engine, { clock, random: (n) => randomBytes(n), randomUuid: () => randomUUID() });
+  return QueryProcessor.open(engine, {
+    clock,
+    random: (n) => randomBytes(n),
+    randomUuid: () => randomUUID(),
+  });
 }
 
 it('prepares and executes CREATE KEYSPACE, CREATE TABLE (session keyspace) and TRUNCATE', async () => {
