@@ -183,6 +183,25 @@ export class ProcessCluster {
     );
   }
 
+  /** Waits until every running node sees every other running node UP (a restarted node, its peers too). */
+  async waitUntilAllUp(timeoutMs = 30_000): Promise<void> {
+    const running = [...this.children.keys()];
+    await until(
+      'every running node sees the others UP',
+      async () => {
+        for (const observer of running) {
+          const { endpoints } = await this.admin<StatusResponse>(observer, '/status');
+          for (const other of running) {
+            if (other === observer) continue;
+            if (endpoints.find((e) => e.address === this.hosts[other])?.status !== 'UP') return false;
+          }
+        }
+        return true;
+      },
+      timeoutMs,
+    );
+  }
+
   /** SIGKILL: no drain, no shutdown announcement; resolves once the process is gone. */
   kill(index: number): Promise<void> {
     return this.signal(index, 'SIGKILL');

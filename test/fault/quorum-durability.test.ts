@@ -75,9 +75,9 @@ describe('QUORUM writes under kill -9', () => {
     expect(acknowledged.size).toBeGreaterThan(2000);
 
     // Another replica down now: each QUORUM read is answered by node2 and node3 — once both know
-    // each other up again (a coordinator that still counted node3 down and node1 up would rightly
-    // time out, as Cassandra's does).
-    await running.waitUntilSeen(2, 'UP');
+    // each other up again (a restarted node3 that still counted node2 down and node1 up would
+    // rightly time out, as Cassandra's does).
+    await running.waitUntilAllUp();
     await running.kill(0);
     const missing: number[] = [];
     const wrong: number[] = [];
