@@ -96,8 +96,15 @@ export function reconcileCounterCells(a: Cell, b: Cell): Cell {
 
 /** Whether a partition update carries counter deltas (a counter update for a leader). */
 export function hasCounterDeltas(p: Partition): boolean {
-  const rowHas = (row: Row | null) => row?.cells.some((c) => c.counter === 'delta') === true;
-  return rowHas(p.staticRow) || p.rows.some(rowHas);
+  // Loops, not closures: this runs on every write a replica receives.
+  if (p.staticRow !== null && rowHasCounterDeltas(p.staticRow)) return true;
+  for (const row of p.rows) if (rowHasCounterDeltas(row)) return true;
+  return false;
+}
+
+function rowHasCounterDeltas(row: Row): boolean {
+  for (const cell of row.cells) if (cell.counter === 'delta') return true;
+  return false;
 }
 
 /**

@@ -26,7 +26,7 @@ import type { BackgroundExecutor } from './background-executor.js';
 import { InProcessExecutor, WorkerExecutor } from './background-executor.js';
 import { CommitLog, comparePositions } from './commitlog/commit-log.js';
 import type { CounterId } from './counter-context.js';
-import { leaderShardUpdate, PartitionLocks } from './counters.js';
+import { hasCounterDeltas, leaderShardUpdate, PartitionLocks } from './counters.js';
 import { commitLogDirectory, tableDirectory } from './directories.js';
 import type { ClusteringSlice, DecoratedKey, Mutation, Partition } from './model.js';
 import { decodePartition, encodePartitionView, lastEncodingHadCounterDeltas } from './partition-codec.js';
@@ -156,25 +156,32 @@ export class StorageEngine {
    * Applies a mutation; resolves when it is as durable as the commit log's sync mode promises.
    * `durable: false` (a keyspace with durable_writes = false) skips the commit log.
    */
-  async apply(mutation: Mutation, durable = true): Promise<void> {
+  /**
+   * Applies one mutation. `encoded`, when the caller has it, is an encoding of exactly this partition
+   * (`encodePartition`'s, or bytes `decodePartition` turned into it: a replica's received mutation, a
+   * coordinator's wire form); it is written as it is instead of encoding the partition again.
+   */
+  async apply(mutation: Mutation, durable = true, encoded?: Uint8Array): Promise<void> {
     if (this.closed) throw new SibylError('STORAGE_CLOSED', 'storage engine is closed');
     const table = this.table(mutation.tableId);
     // Encoded once into a shared buffer; the commit log and the memtable copy what they keep.
-    const encoded = encodePartitionView(mutation.partition);
-    if (lastEncodingHadCounterDeltas()) {
+    const bytes = encoded ?? encodePartitionView(mutation.partition);
+    const deltas =
+      encoded === undefined ? lastEncodingHadCounterDeltas() : hasCounterDeltas(mutation.partition);
+    if (deltas) {
       throw new SibylError(
         'INVALID_MUTATION',
         `A counter update for table ${mutation.tableId} must be applied by its leader replica (applyCounterUpdate), not as a plain mutation`,
       );
     }
-    if (encoded.length > this.options.maxMutationSizeBytes) {
+    if (bytes.length > this.options.maxMutationSizeBytes) {
       throw new SibylError(
         'MUTATION_TOO_LARGE',
-        `Mutation of ${encoded.length} bytes is too large for the maximum size of ${this.options.maxMutationSizeBytes}`,
+        `Mutation of ${bytes.length} bytes is too large for the maximum size of ${this.options.maxMutationSizeBytes}`,
       );
     }
-    const appended = durable ? this.commitLog.append(mutation.tableId, encoded) : null;
-    table.apply(mutation.partition, encoded);
+    const appended = durable ? this.commitLog.append(mutation.tableId, bytes) : null;
+    table.apply(mutation.partition, bytes);
     if (table.memtableSizeBytes >= this.options.memtableFlushThresholdBytes)
       void table.flush().catch(() => {});
     if (appended) await appended;

@@ -64,7 +64,8 @@ export class ReplicaClient {
     verb: typeof Verb.MUTATION_REQ | typeof Verb.READ_REPAIR_REQ = Verb.MUTATION_REQ,
   ): Promise<void> {
     if (this.isLocal(target)) {
-      await this.deps.engine.apply(update.mutation, durable);
+      // The wire encoding (made once for every remote replica) is what the local engine stores too.
+      await this.deps.engine.apply(update.mutation, durable, update.encoded);
       return;
     }
     const payload = { tableId: update.mutation.tableId, partition: update.encoded, durable };

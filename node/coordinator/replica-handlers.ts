@@ -64,7 +64,9 @@ export function registerReplicaHandlers(
 ): void {
   const apply = async (payload: unknown, verb: string, from: string): Promise<null> => {
     const { tableId, partition, durable } = parseMutation(payload, verb);
-    await engine.apply({ tableId, partition: decodePartition(partition, `${verb} from ${from}`) }, durable);
+    // Decoding checks every byte; the bytes received are then stored as they are, not re-encoded.
+    const decoded = decodePartition(partition, `${verb} from ${from}`);
+    await engine.apply({ tableId, partition: decoded }, durable, partition);
     return null;
   };
   messaging.registerHandler(Verb.MUTATION_REQ, (message) =>
