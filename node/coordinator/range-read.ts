@@ -7,37 +7,24 @@
  * when its page is full, so a round is only asked for when the previous one has been consumed.
  */
 
-import { ReadFailureError, ReadTimeoutError, UnavailableError } from '../../cql/errors.js';
+import { ReadFailureError, ReadTimeoutError } from '../../cql/errors.js';
 import type { HostId } from '../../ring/endpoint.js';
 import type { DecoratedKey, Partition } from '../../storage/model.js';
 import { compareKeys } from '../../storage/model.js';
 import { mergePartitions } from '../../storage/reconcile.js';
 import type { KeyBound, ScanRange } from '../../storage/table-store.js';
 import { RemoteFailureError } from '../messaging/index.js';
-import type { ConsistencyLevel, ReplicationFactors } from './consistency.js';
-import {
-  assureSufficientLive,
-  blockFor as blockForLevel,
-  filterForQuery,
-  responseCounter,
-  validateForRead,
-} from './consistency.js';
+import type { ConsistencyLevel } from './consistency.js';
+import { responseCounter, validateForRead } from './consistency.js';
 import type { CoordinatorContext } from './context.js';
 import { partitionDigest, sameDigest } from './partition-digest.js';
 import type { RangePiece } from './range-split.js';
 import { splitByRing } from './range-split.js';
+import { planRead, type ReadPlan } from './read-plan.js';
 import type { RepairItem } from './repair-sender.js';
 import { repairReplicas } from './repair-sender.js';
 import type { RangeAnswer } from './replica-client.js';
 import type { TableContext } from './table-catalog.js';
-
-interface PiecePlan {
-  readonly level: ConsistencyLevel;
-  readonly factors: ReplicationFactors;
-  readonly blockFor: number;
-  readonly contacts: readonly HostId[];
-  readonly dataCenters: ReadonlyMap<HostId, string>;
-}
 
 export class RangeReadPath {
   constructor(private readonly ctx: CoordinatorContext) {}
@@ -48,7 +35,7 @@ export class RangeReadPath {
     const pieces = splitByRing(this.ctx.cluster().ring.sortedTokens, range);
     let index = 0;
     while (index < pieces.length) {
-      const plan = this.plan(context, pieces[index]!, level);
+      const plan = planRead(this.ctx, context, pieces[index]!.replicaToken, level);
       // Consecutive pieces the same replicas serve are read as one (Cassandra's range merging).
       let last = index;
       while (last + 1 < pieces.length && sameContacts(this.tryPlan(context, pieces[last + 1]!, level), plan))
@@ -60,34 +47,10 @@ export class RangeReadPath {
     }
   }
 
-  private plan(context: TableContext, piece: RangePiece, level: ConsistencyLevel): PiecePlan {
-    const { planner } = this.ctx;
-    const cluster = this.ctx.cluster();
-    const ring = cluster.ring;
-    const replication = planner.replication(context.keyspace);
-    const natural = piece.replicaToken === null ? [] : planner.natural(replication, ring, piece.replicaToken);
-    const live = planner.sortForRead(
-      ring,
-      natural.filter((replica) => planner.isAlive(cluster, replica)),
-    );
-    const dataCenters = new Map(live.map((replica) => [replica, planner.dataCenterOf(ring, replica)]));
-    const localDc = planner.localDataCenter;
-    const blockFor = blockForLevel(level, replication.factors, localDc);
-    try {
-      assureSufficientLive(level, replication.factors, localDc, [...dataCenters.values()], blockFor);
-    } catch (error) {
-      if (error instanceof UnavailableError) this.ctx.metrics.unavailables++;
-      throw error;
-    }
-    const dcOf = (replica: HostId) => dataCenters.get(replica)!;
-    const contacts = filterForQuery(level, replication.factors, localDc, live, dcOf);
-    return { level, factors: replication.factors, blockFor, contacts, dataCenters };
-  }
-
   /** A later piece's plan for merging; one that would be Unavailable is not merged (it throws when reached). */
-  private tryPlan(context: TableContext, piece: RangePiece, level: ConsistencyLevel): PiecePlan | undefined {
+  private tryPlan(context: TableContext, piece: RangePiece, level: ConsistencyLevel): ReadPlan | undefined {
     try {
-      return this.plan(context, piece, level);
+      return planRead(this.ctx, context, piece.replicaToken, level);
     } catch {
       this.ctx.metrics.unavailables--; // counted when (if) the piece is reached
       return undefined;
@@ -98,7 +61,7 @@ export class RangeReadPath {
   private async *readPiece(
     context: TableContext,
     range: ScanRange,
-    plan: PiecePlan,
+    plan: ReadPlan,
   ): AsyncGenerator<Partition> {
     const limit = this.ctx.options.rangeRequestPartitions;
     let cursor = range;
@@ -118,7 +81,7 @@ export class RangeReadPath {
   }
 
   /** One RANGE_REQ to each contact; the answers once the level is met. */
-  private round(plan: PiecePlan, command: { tableId: string; range: ScanRange; limit: number }) {
+  private round(plan: ReadPlan, command: { tableId: string; range: ScanRange; limit: number }) {
     const { ctx } = this;
     const counter = responseCounter(plan.level, plan.factors, ctx.planner.localDataCenter, plan.blockFor);
     const answers = new Map<HostId, RangeAnswer>();
@@ -166,7 +129,7 @@ function toOf(range: ScanRange): { to?: KeyBound } {
   return range.to ? { to: range.to } : {};
 }
 
-function sameContacts(a: PiecePlan | undefined, b: PiecePlan): boolean {
+function sameContacts(a: ReadPlan | undefined, b: ReadPlan): boolean {
   if (a === undefined || a.contacts.length !== b.contacts.length || a.blockFor !== b.blockFor) return false;
   return a.contacts.every((replica) => b.contacts.includes(replica));
 }

@@ -6,36 +6,20 @@
  * than the table's speculative_retry threshold gets company: the same request to one more replica.
  */
 
-import { ReadFailureError, ReadTimeoutError, UnavailableError } from '../../cql/errors.js';
+import { ReadFailureError, ReadTimeoutError } from '../../cql/errors.js';
 import type { HostId } from '../../ring/endpoint.js';
 import type { ClusteringSlice, DecoratedKey, Partition } from '../../storage/model.js';
 import { mergePartitions } from '../../storage/reconcile.js';
 import { RemoteFailureError } from '../messaging/index.js';
-import type { ConsistencyLevel, ReplicationFactors, ResponseCounter } from './consistency.js';
-import {
-  assureSufficientLive,
-  blockFor as blockForLevel,
-  filterForQuery,
-  responseCounter,
-  validateForRead,
-} from './consistency.js';
+import type { ConsistencyLevel, ResponseCounter } from './consistency.js';
+import { responseCounter, validateForRead } from './consistency.js';
 import type { CoordinatorContext } from './context.js';
 import { speculationDelayMs } from './latency.js';
 import { partitionDigest, sameDigest } from './partition-digest.js';
+import { planRead, type ReadPlan } from './read-plan.js';
 import { repairReplicas } from './repair-sender.js';
 import type { ReadCommand } from './replica-messages.js';
 import type { TableContext } from './table-catalog.js';
-
-/** The replicas of one read, decided before anything is sent. */
-interface ReadPlan {
-  readonly level: ConsistencyLevel;
-  readonly factors: ReplicationFactors;
-  readonly blockFor: number;
-  /** Live replicas, nearest first. */
-  readonly live: readonly HostId[];
-  readonly contacts: readonly HostId[];
-  readonly dataCenters: ReadonlyMap<HostId, string>;
-}
 
 export class ReadPath {
   constructor(private readonly ctx: CoordinatorContext) {}
@@ -47,7 +31,9 @@ export class ReadPath {
     level: ConsistencyLevel,
   ): Promise<Partition | null> {
     validateForRead(level, 'partition');
-    const plan = this.plan(context, key, level);
+    // speculative_retry ALWAYS: one replica more than the level needs, from the start.
+    const extra = context.speculativeRetry.kind === 'always' && level !== 'EACH_QUORUM' ? 1 : 0;
+    const plan = planRead(this.ctx, context, key.token, level, extra);
     const { planner, engine } = this.ctx;
     if (plan.contacts.length === 1 && plan.contacts[0] === planner.localHostId && plan.blockFor <= 1) {
       return engine.read(context.table.id, key, slice); // one replica, this node: nothing to compare
@@ -68,31 +54,6 @@ export class ReadPath {
       result = await this.resolveMismatch(context, plan, command, digests);
     }
     return result !== null && slice.reversed ? { ...result, rows: [...result.rows].reverse() } : result;
-  }
-
-  private plan(context: TableContext, key: DecoratedKey, level: ConsistencyLevel): ReadPlan {
-    const { planner } = this.ctx;
-    const cluster = this.ctx.cluster();
-    const ring = cluster.ring;
-    const replication = planner.replication(context.keyspace);
-    const natural = planner.natural(replication, ring, key.token);
-    const live = planner.sortForRead(
-      ring,
-      natural.filter((replica) => planner.isAlive(cluster, replica)),
-    );
-    const dataCenters = new Map(live.map((replica) => [replica, planner.dataCenterOf(ring, replica)]));
-    const localDc = planner.localDataCenter;
-    const blockFor = blockForLevel(level, replication.factors, localDc);
-    try {
-      assureSufficientLive(level, replication.factors, localDc, [...dataCenters.values()], blockFor);
-    } catch (error) {
-      if (error instanceof UnavailableError) this.ctx.metrics.unavailables++;
-      throw error;
-    }
-    const extra = context.speculativeRetry.kind === 'always' && level !== 'EACH_QUORUM' ? 1 : 0;
-    const dcOf = (replica: HostId) => dataCenters.get(replica)!;
-    const contacts = filterForQuery(level, replication.factors, localDc, live, dcOf, extra);
-    return { level, factors: replication.factors, blockFor, live, contacts, dataCenters };
   }
 
   /** Digests disagreed: full data from the replicas contacted, reconciled, stale ones repaired. */

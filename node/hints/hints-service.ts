@@ -18,7 +18,7 @@ import type { Logger } from '../../common/logger.js';
 import { logger } from '../../common/logger.js';
 import type { HostId } from '../../ring/endpoint.js';
 import type { HintsReadOutcome } from '../../storage/hints/hints-reader.js';
-import type { HintsFileInfo, HintsStore } from '../../storage/hints/hints-store.js';
+import type { HintsFileInfo, HintsStore, PendingHintsInfo } from '../../storage/hints/hints-store.js';
 import type { Mutation } from '../../storage/model.js';
 import { decodePartition, encodePartitionView } from '../../storage/partition-codec.js';
 import type { HintSink } from '../coordinator/hint-sink.js';
@@ -73,15 +73,9 @@ export interface HintsMetrics {
   tornTails: number;
 }
 
-/** One line of `nodetool listpendinghints`. */
-export interface PendingHints {
+/** One line of `nodetool listpendinghints`: the store's, with the host id as the ring names it. */
+export interface PendingHints extends Omit<PendingHintsInfo, 'hostId'> {
   readonly hostId: HostId;
-  readonly totalFiles: number;
-  readonly oldestCreationMs: number | null;
-  readonly newestCreationMs: number | null;
-  readonly totalSizeBytes: number;
-  readonly corruptedFiles: number;
-  readonly corruptedFilesSizeBytes: number;
 }
 
 interface DispatchTask {

@@ -9,33 +9,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusResponse } from '../../node/admin/admin-types.js';
-import type { NodeConfig, SibylNode } from '../../node/index.js';
-import { startNode } from '../../node/index.js';
-import { commonFreePorts, HOSTS, until } from '../node/cluster/cluster-helpers.js';
-import { tempDir } from '../storage/helpers.js';
+import type { SibylNode } from '../../node/index.js';
+import { HOSTS, until } from '../node/cluster/cluster-helpers.js';
+import { InProcessCluster } from '../node/cluster/in-process.js';
 
 const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-let nativePort: number;
-let storagePort: number;
+let cluster: InProcessCluster;
+let nodes: SibylNode[];
 let adminPort: number;
-const dirs: { dir: string; cleanup: () => Promise<void> }[] = [];
-const nodes: SibylNode[] = [];
-
-function configOf(index: number): NodeConfig {
-  return {
-    dataDir: dirs[index]!.dir,
-    listenAddress: HOSTS[index],
-    nativePort,
-    storagePort,
-    adminPort,
-    seeds: [HOSTS[0]],
-    numTokens: 4,
-    // Nodes of a new cluster: they take their tokens without streaming (as `sibyl cluster` starts them).
-    autoBootstrap: false,
-    logToFile: false,
-    logLevel: 'error',
-  };
-}
 
 interface ToolResult {
   readonly code: number;
@@ -73,20 +54,19 @@ async function adminStatus(node: SibylNode): Promise<StatusResponse> {
 }
 
 beforeAll(async () => {
-  [nativePort, storagePort, adminPort] = (await commonFreePorts(HOSTS, 3)) as [number, number, number];
-  for (let i = 0; i < 3; i++) dirs.push(await tempDir(`sibyl-tool-${i + 1}-`));
-  nodes.push(await startNode(configOf(0)));
-  nodes.push(...(await Promise.all([startNode(configOf(1)), startNode(configOf(2))])));
-  await until('every node sees two live peers, all three NORMAL on the ring', () =>
-    nodes.every(
-      (n) => n.cluster.liveEndpoints().length === 2 && n.cluster.ring.normalEndpoints().length === 3,
-    ),
-  );
+  cluster = await InProcessCluster.create({
+    nodes: 3,
+    dirPrefix: 'sibyl-tool-',
+    commonAdminPort: true,
+    config: { logLevel: 'error' },
+  });
+  adminPort = cluster.adminPort;
+  nodes = await cluster.startAll({ together: true });
+  await cluster.waitConverged();
 });
 
 afterAll(async () => {
-  await Promise.all(nodes.map((node) => node.close()));
-  await Promise.all(dirs.map((d) => d.cleanup()));
+  await cluster?.close();
 });
 
 describe('sibyl tool', () => {

@@ -3,26 +3,13 @@
  * the coordinator, which delivers them once gossip sees the replica back; read from that replica
  * alone afterwards, the data is there. A replica down longer than max_hint_window gets no hints.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PendingHintsLine } from '../../node/data-services.js';
 import { until } from '../node/cluster/cluster-helpers.js';
-import { PinnedClient } from './pinned-client.js';
-import { ProcessCluster } from './process-cluster.js';
+import type { PinnedClient } from './pinned-client.js';
+import { clusterPerTest, type ProcessCluster } from './process-cluster.js';
 
-let cluster: ProcessCluster | undefined;
-const clients: PinnedClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) await client.close().catch(() => {});
-  await cluster?.close();
-  cluster = undefined;
-});
-
-function pinned(running: ProcessCluster, index: number): PinnedClient {
-  const client = new PinnedClient(running.hosts[index]!, running.nativePort);
-  clients.push(client);
-  return client;
-}
+const startCluster = clusterPerTest();
 
 async function pendingHints(running: ProcessCluster, index: number): Promise<PendingHintsLine[]> {
   return (await running.admin<{ hints: PendingHintsLine[] }>(index, '/hints')).hints;
@@ -37,9 +24,8 @@ async function createTable(client: PinnedClient): Promise<void> {
 
 describe('hinted handoff', () => {
   it('delivers the writes a replica missed once it is back', async () => {
-    cluster = await ProcessCluster.start({ nodes: 3 });
-    const running = cluster;
-    const node1 = pinned(running, 0);
+    const running = await startCluster({ nodes: 3 });
+    const node1 = running.client(0);
     await createTable(node1);
     const node3HostId = (await running.admin<{ hostId: string }>(2, '/info')).hostId;
 
@@ -60,7 +46,7 @@ describe('hinted handoff', () => {
     // node3 alone: what it has, it got from the hints.
     await running.kill(0);
     await running.kill(1);
-    const node3 = pinned(running, 2);
+    const node3 = running.client(2);
     const missing: number[] = [];
     for (let k = 0; k < 100; k++) {
       const rows = await node3.execute('SELECT v FROM hh.kv WHERE k = ?', [k], 'ONE');
@@ -70,9 +56,8 @@ describe('hinted handoff', () => {
   }, 180_000);
 
   it('keeps no hints for a replica down longer than max_hint_window', async () => {
-    cluster = await ProcessCluster.start({ nodes: 3, yaml: { max_hint_window_in_ms: 3000 } });
-    const running = cluster;
-    const node1 = pinned(running, 0);
+    const running = await startCluster({ nodes: 3, yaml: { max_hint_window_in_ms: 3000 } });
+    const node1 = running.client(0);
     await createTable(node1);
 
     await running.stop(2);
@@ -97,7 +82,7 @@ describe('hinted handoff', () => {
     await until('node1 delivered what it kept', async () => (await pendingHints(running, 0)).length === 0);
     await running.kill(0);
     await running.kill(1);
-    const node3 = pinned(running, 2);
+    const node3 = running.client(2);
     expect((await node3.execute('SELECT v FROM hh.kv WHERE k = 0', [], 'ONE'))[0]?.get('v')).toBe(
       'within the window',
     );

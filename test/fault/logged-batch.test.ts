@@ -5,30 +5,18 @@
  * with SIGKILL. After the batchlog timeout a batchlog holder replays it: every row is on node2 and
  * node3, and the batchlogs are empty.
  */
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { until } from '../node/cluster/cluster-helpers.js';
-import { PinnedClient } from './pinned-client.js';
-import { ProcessCluster } from './process-cluster.js';
+import type { PinnedClient } from './pinned-client.js';
+import { clusterPerTest } from './process-cluster.js';
 
-let cluster: ProcessCluster | undefined;
-const clients: PinnedClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) await client.close().catch(() => {});
-  await cluster?.close();
-  cluster = undefined;
-});
+const startCluster = clusterPerTest();
 
 const KEYS = [1, 2, 3, 4];
 
 it('applies a logged batch fully after its coordinator died mid-way', async () => {
-  cluster = await ProcessCluster.start({ nodes: 3 });
-  const running = cluster;
-  const [node1, node2, node3] = [0, 1, 2].map((i) => {
-    const client = new PinnedClient(running.hosts[i]!, running.nativePort);
-    clients.push(client);
-    return client;
-  }) as [PinnedClient, PinnedClient, PinnedClient];
+  const running = await startCluster({ nodes: 3 });
+  const [node1, node2, node3] = [running.client(0), running.client(1), running.client(2)];
   await node1.execute(
     "CREATE KEYSPACE lb WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}",
   );

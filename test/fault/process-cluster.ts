@@ -2,8 +2,8 @@
  * A cluster of real `sibyl node start` processes on 127.0.0.1 … 127.0.0.N for fault tests: the same
  * native, storage and admin ports on every address (as ccm runs them), chosen free by
  * `commonFreePorts`; one YAML for all; node 1 the seed. Nodes can be killed with SIGKILL, stopped
- * with SIGTERM and restarted on their data directory. `close()` kills what still runs and removes
- * every directory.
+ * with SIGTERM and restarted on their data directory. `close()` closes the clients it handed out,
+ * kills what still runs and removes every directory; `clusterPerTest` does that after each test.
  *
  * The CLI is started as `node --import tsx cli/main.ts` rather than through bin/sibyl.js: the
  * launcher forwards the signals it can catch, and a SIGKILL on it would leave the real node running.
@@ -11,9 +11,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import type { StatusResponse } from '../../node/admin/index.js';
 import { commonFreePorts, until } from '../node/cluster/cluster-helpers.js';
 import { tempDir } from '../storage/helpers.js';
+import { PinnedClient } from './pinned-client.js';
 
 const READY_TIMEOUT_MS = 60_000;
 
@@ -34,6 +36,7 @@ export interface ProcessClusterOptions {
 export class ProcessCluster {
   private readonly children = new Map<number, ChildProcess>();
   private readonly outputs = new Map<number, string>();
+  private readonly clients: PinnedClient[] = [];
 
   private constructor(
     readonly hosts: readonly string[],
@@ -103,6 +106,13 @@ export class ProcessCluster {
       dataDir: this.dataDirs[index]!,
       child: this.children.get(index),
     };
+  }
+
+  /** A client of node `index` alone, closed with the cluster. */
+  client(index: number): PinnedClient {
+    const client = new PinnedClient(this.hosts[index]!, this.nativePort);
+    this.clients.push(client);
+    return client;
   }
 
   isRunning(index: number): boolean {
@@ -222,9 +232,26 @@ export class ProcessCluster {
     return exited;
   }
 
-  /** Kills every node still running and removes the directories. */
+  /** Closes the clients, kills every node still running and removes the directories. */
   async close(): Promise<void> {
+    for (const client of this.clients.splice(0)) await client.close().catch(() => {});
     await Promise.all([...this.children.keys()].map((index) => this.kill(index)));
     for (const cleanup of this.cleanups.splice(0)) await cleanup();
   }
+}
+
+/**
+ * For a test file whose tests each start a cluster: the function that starts it; the cluster is
+ * closed after the test, pass or fail.
+ */
+export function clusterPerTest(): (options: ProcessClusterOptions) => Promise<ProcessCluster> {
+  let current: ProcessCluster | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options) => {
+    current = await ProcessCluster.start(options);
+    return current;
+  };
 }

@@ -3,26 +3,16 @@
  * heal: rows written while node3 was down reach node3 when a read at ALL finds the difference —
  * unless the table says read_repair = 'NONE'. Read from node3 alone afterwards.
  */
-import { afterEach, expect, it } from 'vitest';
-import { PinnedClient } from './pinned-client.js';
-import { ProcessCluster } from './process-cluster.js';
+import { expect, it } from 'vitest';
+import { clusterPerTest } from './process-cluster.js';
 
-let cluster: ProcessCluster | undefined;
-const clients: PinnedClient[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) await client.close().catch(() => {});
-  await cluster?.close();
-  cluster = undefined;
-});
+const startCluster = clusterPerTest();
 
 const KEYS = Array.from({ length: 40 }, (_, k) => k);
 
 it("repairs a stale replica on a read at ALL, and not with read_repair = 'NONE'", async () => {
-  cluster = await ProcessCluster.start({ nodes: 3, yaml: { hinted_handoff_enabled: false } });
-  const running = cluster;
-  const node1 = new PinnedClient(running.hosts[0]!, running.nativePort);
-  clients.push(node1);
+  const running = await startCluster({ nodes: 3, yaml: { hinted_handoff_enabled: false } });
+  const node1 = running.client(0);
   await node1.execute(
     "CREATE KEYSPACE rr WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}",
   );
@@ -46,8 +36,7 @@ it("repairs a stale replica on a read at ALL, and not with read_repair = 'NONE'"
 
   await running.kill(0);
   await running.kill(1);
-  const node3 = new PinnedClient(running.hosts[2]!, running.nativePort);
-  clients.push(node3);
+  const node3 = running.client(2);
   const present = async (table: string) => {
     let count = 0;
     for (const k of KEYS)

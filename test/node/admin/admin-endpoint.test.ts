@@ -20,37 +20,16 @@ import type {
   TableStatsResponse,
 } from '../../../node/admin/admin-types.js';
 import { OWNERSHIP_NOTES } from '../../../node/admin/ownership.js';
-import type { NodeConfig, SibylNode } from '../../../node/index.js';
-import { startNode } from '../../../node/index.js';
+import type { SibylNode } from '../../../node/index.js';
 import { parseHostId } from '../../../ring/endpoint.js';
 import { createReplicationStrategy } from '../../../ring/replication-strategy.js';
 import { formatToken, parseToken } from '../../../ring/token.js';
 import { tableDirectory } from '../../../storage/directories.js';
-import { tempDir } from '../../storage/helpers.js';
-import { commonFreePorts, HOSTS, until } from '../cluster/cluster-helpers.js';
+import { until } from '../cluster/cluster-helpers.js';
+import { InProcessCluster } from '../cluster/in-process.js';
 
-const ADDRESSES = HOSTS.slice(0, 2);
-let nativePort: number;
-let storagePort: number;
-const dirs: { dir: string; cleanup: () => Promise<void> }[] = [];
-const nodes: SibylNode[] = [];
-
-function configOf(index: number): NodeConfig {
-  return {
-    dataDir: dirs[index]!.dir,
-    listenAddress: ADDRESSES[index],
-    nativePort,
-    storagePort,
-    adminPort: 0,
-    seeds: [ADDRESSES[0]!],
-    numTokens: 4,
-    // Nodes of a new cluster: they take their tokens without streaming (as `sibyl cluster` starts them).
-    autoBootstrap: false,
-    phiConvictThreshold: 3,
-    logToFile: false,
-    logLevel: 'error',
-  };
-}
+let cluster: InProcessCluster;
+let nodes: SibylNode[];
 
 interface Answer<T> {
   readonly status: number;
@@ -82,20 +61,17 @@ const node2 = () => nodes[1]!;
 const endpointOf = (node: SibylNode) => node.cluster.endpoint;
 
 beforeAll(async () => {
-  [nativePort, storagePort] = (await commonFreePorts(ADDRESSES, 2)) as [number, number];
-  for (let i = 0; i < 2; i++) dirs.push(await tempDir(`sibyl-admin-${i + 1}-`));
-  nodes.push(await startNode(configOf(0)));
-  nodes.push(await startNode(configOf(1)));
-  await until('both nodes see each other alive and NORMAL on the ring', () =>
-    nodes.every(
-      (n) => n.cluster.liveEndpoints().length === 1 && n.cluster.ring.normalEndpoints().length === 2,
-    ),
-  );
+  cluster = await InProcessCluster.create({
+    nodes: 2,
+    dirPrefix: 'sibyl-admin-',
+    config: { adminPort: 0, phiConvictThreshold: 3, logLevel: 'error' },
+  });
+  nodes = await cluster.startAll();
+  await cluster.waitConverged();
 });
 
 afterAll(async () => {
-  await Promise.all(nodes.map((node) => node.close()));
-  await Promise.all(dirs.map((d) => d.cleanup()));
+  await cluster?.close();
 });
 
 describe('cluster routes', () => {

@@ -3,58 +3,30 @@
  * runs them), 127.0.0.1 the seed: they find each other by gossip, fill system.peers, place each
  * other on the ring, share DDL, agree on the schema version, and a clean shutdown is seen at once.
  */
-import cassandra from 'cassandra-driver';
+import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodeConfig, SibylNode } from '../../../node/index.js';
-import { startNode } from '../../../node/index.js';
-import { tempDir } from '../../storage/helpers.js';
-import { commonFreePorts, HOSTS, peersOf, until } from './cluster-helpers.js';
+import type { SibylNode } from '../../../node/index.js';
+import { HOSTS, peersOf, until } from './cluster-helpers.js';
+import { InProcessCluster } from './in-process.js';
 
-let nativePort: number;
-let storagePort: number;
-const dirs: { dir: string; cleanup: () => Promise<void> }[] = [];
-const nodes: SibylNode[] = [];
-
-function configOf(index: number): NodeConfig {
-  return {
-    dataDir: dirs[index]!.dir,
-    listenAddress: HOSTS[index],
-    nativePort,
-    storagePort,
-    seeds: [HOSTS[0]],
-    numTokens: 4,
-    // Nodes of a new cluster, as `sibyl cluster create` makes them: they join without streaming.
-    autoBootstrap: false,
-    logToFile: false,
-    logLevel: 'warn',
-  };
-}
-
-const endpoint = (index: number) => `${HOSTS[index]}:${storagePort}`;
+let cluster: InProcessCluster;
+let nodes: SibylNode[];
 
 beforeAll(async () => {
-  [nativePort, storagePort] = (await commonFreePorts(HOSTS, 2)) as [number, number];
-  for (let i = 0; i < 3; i++) dirs.push(await tempDir(`sibyl-cluster-${i + 1}-`));
-  nodes.push(await startNode(configOf(0)));
+  cluster = await InProcessCluster.create({ nodes: 3, dirPrefix: 'sibyl-cluster-' });
   // Started together, node2 and node3 join one after the other (the lower host id first), each
   // choosing its tokens against a ring that already holds the other's.
-  nodes.push(...(await Promise.all([startNode(configOf(1)), startNode(configOf(2))])));
+  nodes = await cluster.startAll({ together: true });
 });
 
 afterAll(async () => {
-  await Promise.all(nodes.map((node) => node.close()));
-  await Promise.all(dirs.map((d) => d.cleanup()));
+  await cluster?.close();
 });
 
 describe('three nodes in one process', () => {
   it('see each other alive, on the ring and in system.peers with host ids and tokens', async () => {
     // A new node's NORMAL status reaches the others by gossip, a round or two after it starts.
-    await until('every node sees two live peers, all three on the ring', () =>
-      nodes.every(
-        (node) =>
-          node.cluster.liveEndpoints().length === 2 && node.cluster.ring.normalEndpoints().length === 3,
-      ),
-    );
+    await cluster.waitConverged();
     const tokens = nodes.flatMap((node) => node.tokens);
     expect(new Set(tokens).size).toBe(12);
     for (const [index, node] of nodes.entries()) {
@@ -107,19 +79,15 @@ describe('three nodes in one process', () => {
   });
 
   it('serves the DataStax driver all three hosts with their tokens', async () => {
-    const client = new cassandra.Client({
-      contactPoints: [`${HOSTS[0]}:${nativePort}`],
-      localDataCenter: 'datacenter1',
-      protocolOptions: { port: nativePort },
-    });
+    const client = cluster.driverClient();
     try {
       await client.connect();
       const addresses = client.hosts.values().map((host) => host.address);
-      expect(addresses.sort()).toEqual(HOSTS.map((host) => `${host}:${nativePort}`));
+      expect(addresses.sort()).toEqual(HOSTS.map((host) => `${host}:${cluster.nativePort}`));
       const replicas = client.getReplicas('shared', Buffer.from([0, 0, 0, 1]));
       expect(replicas).toHaveLength(3);
       const result = await client.execute('SELECT v FROM shared.t WHERE k = 1', [], {
-        host: client.hosts.get(`${HOSTS[2]}:${nativePort}`),
+        host: client.hosts.get(`${HOSTS[2]}:${cluster.nativePort}`),
       } as cassandra.QueryOptions);
       expect(result.rows[0]?.get('v')).toBe('on node3');
     } finally {
@@ -134,14 +102,14 @@ describe('three nodes in one process', () => {
     // Far below what the failure detector needs (~18 s): the shutdown announcement did it.
     await until(
       'node1 and node2 see node3 down',
-      () => !nodes[0]!.cluster.isAlive(endpoint(2)) && !nodes[1]!.cluster.isAlive(endpoint(2)),
+      () =>
+        !nodes[0]!.cluster.isAlive(cluster.endpoint(2)) && !nodes[1]!.cluster.isAlive(cluster.endpoint(2)),
       3_000,
     );
-    const restarted = await startNode(configOf(2));
-    nodes[2] = restarted;
+    const restarted = await cluster.start(2);
     expect(restarted.hostId).toBe(hostId);
     expect(restarted.tokens).toEqual(tokens);
-    await until('node1 sees node3 up again', () => nodes[0]!.cluster.isAlive(endpoint(2)));
+    await until('node1 sees node3 up again', () => nodes[0]!.cluster.isAlive(cluster.endpoint(2)));
     await until(
       'node3 knows the shared schema again',
       () => restarted.processor.schema.schema.table('shared', 't') !== undefined,

@@ -7,32 +7,15 @@
  */
 import cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodeConfig, SibylNode } from '../../../node/index.js';
-import { startNode } from '../../../node/index.js';
+import type { SibylNode } from '../../../node/index.js';
 import { getToken } from '../../../ring/murmur3-partitioner.js';
 import type { DecoratedKey } from '../../../storage/model.js';
-import { tempDir } from '../../storage/helpers.js';
-import { commonFreePorts, HOSTS, until } from '../cluster/cluster-helpers.js';
+import { until } from '../cluster/cluster-helpers.js';
+import { InProcessCluster } from '../cluster/in-process.js';
 import { rowsOf } from './harness.js';
 
-let nativePort: number;
-let storagePort: number;
-const dirs: { dir: string; cleanup: () => Promise<void> }[] = [];
-const nodes: SibylNode[] = [];
-
-function configOf(index: number): NodeConfig {
-  return {
-    dataDir: dirs[index]!.dir,
-    listenAddress: HOSTS[index],
-    nativePort,
-    storagePort,
-    seeds: [HOSTS[0]],
-    numTokens: 4,
-    autoBootstrap: false, // a new cluster: nodes join without streaming
-    logToFile: false,
-    logLevel: 'warn',
-  };
-}
+let cluster: InProcessCluster;
+let nodes: SibylNode[];
 
 function keyOf(k: number): DecoratedKey {
   const key = Buffer.alloc(4);
@@ -50,14 +33,9 @@ async function stored(node: SibylNode, k: number): Promise<string | null> {
 }
 
 beforeAll(async () => {
-  [nativePort, storagePort] = (await commonFreePorts(HOSTS, 2)) as [number, number];
-  for (let i = 0; i < 3; i++) dirs.push(await tempDir(`sibyl-coordinator-tcp-${i + 1}-`));
-  for (let i = 0; i < 3; i++) nodes.push(await startNode(configOf(i)));
-  await until('every node sees two live peers and three members on the ring', () =>
-    nodes.every(
-      (node) => node.cluster.liveEndpoints().length === 2 && node.cluster.ring.normalEndpoints().length === 3,
-    ),
-  );
+  cluster = await InProcessCluster.create({ nodes: 3, dirPrefix: 'sibyl-coordinator-tcp-' });
+  nodes = await cluster.startAll();
+  await cluster.waitConverged();
   await nodes[0]!.processor.execute(
     "CREATE KEYSPACE rf3 WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 3}",
     {},
@@ -69,8 +47,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all(nodes.map((node) => node.close()));
-  await Promise.all(dirs.map((d) => d.cleanup()));
+  await cluster?.close();
 });
 
 describe('RF 3 on three nodes over TCP', () => {
@@ -91,11 +68,7 @@ describe('RF 3 on three nodes over TCP', () => {
   });
 
   it('serves the DataStax driver at QUORUM', async () => {
-    const client = new cassandra.Client({
-      contactPoints: [`${HOSTS[0]}:${nativePort}`],
-      localDataCenter: 'datacenter1',
-      protocolOptions: { port: nativePort },
-    });
+    const client = cluster.driverClient();
     try {
       await client.connect();
       const quorum = cassandra.types.consistencies.quorum;

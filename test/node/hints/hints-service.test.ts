@@ -292,12 +292,7 @@ describe('replay', () => {
   });
 
   it('a corrupt file: hints before the damage are delivered, the damage is reported, the file set aside', async () => {
-    await start();
-    storeHints(B, 0, 10);
-    await service!.close();
-    const [name] = await readdir(dir);
-    const path = join(dir, name!);
-    const recordBytes = hintRecordSize(Buffer.byteLength(TABLE_ID), hintBytesLength(20));
+    const { name, path, recordBytes } = await tenHintsInOneFile();
     const damagedAt = HINTS_HEADER_BYTES + 4 * recordBytes;
     const bytes = await readFile(path);
     bytes[damagedAt + 30]! ^= 0x01;
@@ -331,12 +326,7 @@ describe('replay', () => {
   });
 
   it('a torn tail: the hints before it are delivered, a warning names file and offset, the file is deleted', async () => {
-    await start();
-    storeHints(B, 0, 10);
-    await service!.close();
-    const [name] = await readdir(dir);
-    const path = join(dir, name!);
-    const recordBytes = hintRecordSize(Buffer.byteLength(TABLE_ID), hintBytesLength(20));
+    const { path, recordBytes } = await tenHintsInOneFile();
     await truncate(path, HINTS_HEADER_BYTES + 9 * recordBytes + 5);
 
     await start();
@@ -408,6 +398,19 @@ describe('tools', () => {
     expect(deliveredSerials()).toEqual(range(0, 25));
   });
 });
+
+/** Ten hints for B in one file, the service closed: that file and the size of one record in it. */
+async function tenHintsInOneFile(): Promise<{ name: string; path: string; recordBytes: number }> {
+  await start();
+  storeHints(B, 0, 10);
+  await service!.close();
+  const [name] = await readdir(dir);
+  return {
+    name: name!,
+    path: join(dir, name!),
+    recordBytes: hintRecordSize(Buffer.byteLength(TABLE_ID), hintBytesLength(20)),
+  };
+}
 
 function hintBytesLength(valueBytes: number): number {
   return hintBytes(0, valueBytes).length;

@@ -38,7 +38,7 @@ async function topologyEvent(change: 'NEW_NODE' | 'REMOVED_NODE'): Promise<void>
 }
 
 beforeAll(async () => {
-  cluster = await TestCluster.create(4);
+  cluster = await TestCluster.create({ nodes: 4 });
   founders = await cluster.found(3);
   const [node1] = founders as [SibylNode];
   await node1.processor.execute(

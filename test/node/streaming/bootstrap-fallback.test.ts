@@ -18,7 +18,7 @@ let founders: SibylNode[];
 let table: string;
 
 beforeAll(async () => {
-  cluster = await TestCluster.create(5);
+  cluster = await TestCluster.create({ nodes: 5 });
   founders = await cluster.found(3, {
     streaming: { throughputBytesPerSecond: 128 * 1024, batchBytes: 16 * 1024 },
   });

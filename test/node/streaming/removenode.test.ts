@@ -22,7 +22,7 @@ let nodes: SibylNode[];
 let table: string;
 
 beforeAll(async () => {
-  cluster = await TestCluster.create(4);
+  cluster = await TestCluster.create({ nodes: 4 });
   nodes = await cluster.found(4);
   const node1 = nodes[0]!;
   await node1.processor.execute(

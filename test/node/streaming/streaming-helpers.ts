@@ -1,12 +1,11 @@
 /**
  * Shared by the streaming tests: a cluster of in-process nodes on 127.0.0.x with common free
- * ports, evenly spaced initial tokens for the founding nodes (they start at once), and data written
- * straight into each replica's storage engine (no coordinator involved).
+ * ports (an `InProcessCluster`), evenly spaced initial tokens for the founding nodes (they start at
+ * once), and data written straight into each replica's storage engine (no coordinator involved).
  */
 import { execFile } from 'node:child_process';
 import { CqlTypes, serialize } from '../../../cql/types/index.js';
 import type { NodeConfig, SibylNode } from '../../../node/index.js';
-import { startNode } from '../../../node/index.js';
 import type { HostId } from '../../../ring/endpoint.js';
 import { getToken } from '../../../ring/murmur3-partitioner.js';
 import { createReplicationStrategy } from '../../../ring/replication-strategy.js';
@@ -14,10 +13,8 @@ import { MIN_TOKEN } from '../../../ring/token.js';
 import type { TokenMetadata } from '../../../ring/token-metadata.js';
 import { RING_SIZE } from '../../../ring/token-range.js';
 import { type DecoratedKey, insertPartition } from '../../../storage/model.js';
-import { tempDir } from '../../storage/helpers.js';
-import { commonFreePorts, until } from '../cluster/cluster-helpers.js';
+import { InProcessCluster } from '../cluster/in-process.js';
 
-export const HOSTS = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'] as const;
 export const NUM_TOKENS = 8;
 
 /** Tokens for founding node `index` of `count`: the ring cut evenly, the nodes interleaved. */
@@ -28,46 +25,24 @@ export function initialTokens(index: number, count: number): string {
   return tokens.join(',');
 }
 
-export class TestCluster {
-  readonly nodes: (SibylNode | undefined)[] = [];
-  private readonly dirs: { dir: string; cleanup: () => Promise<void> }[] = [];
-
-  private constructor(
-    readonly nativePort: number,
-    readonly storagePort: number,
-  ) {}
-
-  static async create(hostCount: number): Promise<TestCluster> {
-    const [nativePort, storagePort] = (await commonFreePorts(HOSTS.slice(0, hostCount), 2)) as [
-      number,
-      number,
-    ];
-    const cluster = new TestCluster(nativePort, storagePort);
-    for (let i = 0; i < hostCount; i++) cluster.dirs.push(await tempDir(`sibyl-stream-${i + 1}-`));
-    return cluster;
-  }
-
-  endpoint(index: number): string {
-    return `${HOSTS[index]}:${this.storagePort}`;
-  }
-
-  config(index: number, overrides: Partial<NodeConfig> = {}): NodeConfig {
-    return {
-      dataDir: this.dirs[index]!.dir,
-      listenAddress: HOSTS[index],
-      nativePort: this.nativePort,
-      storagePort: this.storagePort,
+/**
+ * Nodes of a streaming test: 8 tokens, an admin port each, phi_convict_threshold 4, logs on stdout
+ * when SIBYL_TEST_LOG names a level, and a ring delay above a gossip round (so peers know of a
+ * BOOT or LEAVING before data moves). Nodes started with `start` bootstrap; `found` starts the
+ * founding ones without.
+ */
+export class TestCluster extends InProcessCluster {
+  static override async create(options: { readonly nodes: number }): Promise<TestCluster> {
+    const layout = await InProcessCluster.layOut({ nodes: options.nodes, dirPrefix: 'sibyl-stream-' });
+    return new TestCluster(layout, {
       adminPort: 0,
-      seeds: [HOSTS[0]],
       numTokens: NUM_TOKENS,
+      autoBootstrap: true,
       phiConvictThreshold: 4,
-      logToFile: false,
       logLevel: process.env.SIBYL_TEST_LOG ?? 'warn',
       logToStdout: process.env.SIBYL_TEST_LOG !== undefined,
-      ...overrides,
-      // Ring delay above a gossip round, so peers know of a BOOT or LEAVING before data moves.
-      streaming: { ringDelayMs: 1_000, batchBytes: 64 * 1024, ...overrides.streaming },
-    };
+      streaming: { ringDelayMs: 1_000, batchBytes: 64 * 1024 },
+    });
   }
 
   /** Founding nodes 0..count-1, with initial tokens, as a new cluster (no bootstrap). */
@@ -75,38 +50,14 @@ export class TestCluster {
     for (let i = 0; i < count; i++) {
       await this.start(i, { autoBootstrap: false, initialToken: initialTokens(i, count), ...overrides });
     }
-    const founders = this.nodes.slice(0, count) as SibylNode[];
-    await until('the founding nodes see each other on the ring', () =>
-      founders.every(
-        (node) =>
-          node.cluster.ring.normalEndpoints().length === count &&
-          node.cluster.liveEndpoints().length === count - 1,
-      ),
-    );
-    return founders;
-  }
-
-  async start(index: number, overrides: Partial<NodeConfig> = {}): Promise<SibylNode> {
-    const node = await startNode(this.config(index, overrides));
-    this.nodes[index] = node;
-    return node;
-  }
-
-  node(index: number): SibylNode {
-    const node = this.nodes[index];
-    if (!node) throw new Error(`node${index + 1} is not running`);
-    return node;
+    await this.waitConverged();
+    return this.nodes.slice(0, count);
   }
 
   nodeByHostId(hostId: string): SibylNode {
     const node = this.nodes.find((candidate) => candidate?.hostId === hostId);
     if (!node) throw new Error(`no running node has host id ${hostId}`);
     return node;
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.nodes.map((node) => node?.close().catch(() => {})));
-    await Promise.all(this.dirs.map((dir) => dir.cleanup()));
   }
 }
 
