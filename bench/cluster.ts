@@ -85,6 +85,10 @@ function report(baseline: WindowResult, write: StressResult, read: StressResult)
       baseline_p99_ms: round2(baseline.p99Micros / 1000),
       write_errors: write.total.errors,
       read_errors: read.total.errors,
+      // By type (NotValidated, Unavailable, ReadTimeout, …), so a run with errors says which.
+      ...(write.errorsByType.size + read.errorsByType.size > 0
+        ? { error_types: Object.fromEntries([...write.errorsByType, ...read.errorsByType]) }
+        : {}),
       operations: OPERATIONS,
     }),
   );
