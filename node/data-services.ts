@@ -121,13 +121,23 @@ export async function startDataServices(deps: DataServicesDeps): Promise<DataSer
   return {
     hints,
     batchlog,
-    routes: () => hintRoutes(hints, cluster),
+    routes: () => [...hintRoutes(hints, cluster), batchlogRoute(batchlog)],
     close: async () => {
       for (const stop of stopWatching) stop();
       counterLeader.unregister(messaging);
       await batchlog.close();
       await hints.close();
     },
+  };
+}
+
+/** nodetool replaybatchlog: a replay round now (after any round under way), answered when it is over. */
+function batchlogRoute(batchlog: BatchlogService): AdminRoute {
+  return {
+    method: 'POST',
+    path: '/batchlog/replay',
+    summary: "replay the batches in this node's batchlog that are past the batchlog timeout",
+    handle: () => batchlog.replayFailedBatches(),
   };
 }
 

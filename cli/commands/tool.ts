@@ -152,6 +152,12 @@ function registerHintCommands(tool: Command): void {
       }),
     );
   const simple: readonly [string, string, string, unknown][] = [
+    [
+      'replaybatchlog',
+      "replay this node's batchlog (batches past the batchlog timeout)",
+      '/batchlog/replay',
+      {},
+    ],
     ['pausehandoff', 'pause hints delivery', '/hints/pause', {}],
     ['resumehandoff', 'resume hints delivery', '/hints/resume', {}],
     ['enablehandoff', 'store hints for replicas that miss writes', '/hints/enabled', { enabled: true }],
