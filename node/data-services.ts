@@ -40,6 +40,8 @@ export interface DataServicesDeps {
 
 export interface DataServices {
   readonly hints: HintsService;
+  /** Decommission's hint transfer: every hint to the nearest live member (same DC first). */
+  transferHints(): Promise<void>;
   readonly batchlog: BatchlogService;
   /** nodetool listpendinghints, truncatehints, pausehandoff, resumehandoff, enable/disablehandoff. */
   routes(): AdminRoute[];
@@ -121,6 +123,20 @@ export async function startDataServices(deps: DataServicesDeps): Promise<DataSer
   return {
     hints,
     batchlog,
+    transferHints: async () => {
+      const ring = cluster.ring;
+      const candidates = ring
+        .normalEndpoints()
+        .filter((member) => member !== hostId && cluster.isAlive(ring.endpoint(member)!.address))
+        .map((member) => ring.endpoint(member)!);
+      const target = candidates.find((info) => info.dataCenter === config.dc) ?? candidates[0];
+      if (target === undefined) {
+        if (hints.listPendingHints().length > 0)
+          log.warn('no live node to transfer hints to; they stay on this decommissioned node');
+        return;
+      }
+      await hints.transferTo(toPeerAddress(target.address, config.storagePort));
+    },
     routes: () => [...hintRoutes(hints, cluster), batchlogRoute(batchlog)],
     close: async () => {
       for (const stop of stopWatching) stop();

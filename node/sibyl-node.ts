@@ -193,6 +193,8 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
       clock,
       log: nodeLog.logger,
     });
+    const running = services;
+    membership.setHintTransfer(() => running.transferHints());
     await membership.join(cluster);
     // Clients are served once the node is NORMAL (a bootstrapping node answers no queries).
     const native = await NativeServer.listen(

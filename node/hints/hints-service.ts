@@ -22,6 +22,7 @@ import type { HintsFileInfo, HintsStore, PendingHintsInfo } from '../../storage/
 import type { Mutation } from '../../storage/model.js';
 import { decodePartition, encodePartitionView } from '../../storage/partition-codec.js';
 import type { HintSink } from '../coordinator/hint-sink.js';
+import type { PeerAddress } from '../messaging/index.js';
 import type { Scheduler, TimerHandle } from '../sim/scheduler.js';
 import { DeliveryWindow } from './delivery-window.js';
 import type { HintDropReason } from './hint-policy.js';
@@ -46,7 +47,16 @@ export interface HintFacts {
 }
 
 /** Sends one hint to its replica; resolves once the replica has it (the node: HINT_REQ). */
-export type HintDelivery = (target: HostId, mutation: Mutation, hint: HintFacts) => Promise<void>;
+/**
+ * Delivers one hint for `target`; `via`, when given, is the node to hand it to instead (a hint
+ * transfer: that node keeps it as a hint for `target`).
+ */
+export type HintDelivery = (
+  target: HostId,
+  mutation: Mutation,
+  hint: HintFacts,
+  via?: PeerAddress,
+) => Promise<void>;
 
 export interface HintsServiceDeps {
   readonly store: HintsStore;
@@ -102,6 +112,8 @@ export class HintsService implements HintSink {
   private closing: Promise<void> | undefined;
   private timer: TimerHandle | undefined;
   private lastOverloadWarningMs = Number.NEGATIVE_INFINITY;
+  /** Set while `transferTo` runs: every hint goes to this node. */
+  private transferPeer: PeerAddress | undefined;
 
   constructor(private readonly deps: HintsServiceDeps) {
     this.log = deps.log ?? logger('hints');
@@ -267,7 +279,25 @@ export class HintsService implements HintSink {
   }
 
   private shouldStop(hostId: HostId, task: DispatchTask): boolean {
-    return task.aborted || this.paused || this.closed || !this.deps.liveness.isAlive(hostId);
+    if (task.aborted || this.paused || this.closed) return true;
+    // A transfer hands hints to another node whether their target is up or not.
+    return this.transferPeer === undefined && !this.deps.liveness.isAlive(hostId);
+  }
+
+  /**
+   * Hands every stored hint to `peer`, which keeps each as a hint for its target (Cassandra's
+   * HintsService.transferHints, run by a decommissioning node so that its hints outlive it).
+   * Resolves when every target's files were replayed (or a delivery failed; what is left stays).
+   */
+  async transferTo(peer: PeerAddress): Promise<void> {
+    // Replays running towards live targets finish first; then every target goes to `peer`.
+    await Promise.all([...this.tasks.values()].map((task) => task.done));
+    this.transferPeer = peer;
+    try {
+      for (const hostId of this.deps.store.hostsWithHints() as HostId[]) await this.dispatch(hostId);
+    } finally {
+      this.transferPeer = undefined;
+    }
   }
 
   private async runTask(hostId: HostId, task: DispatchTask): Promise<void> {
@@ -402,7 +432,7 @@ export class HintsService implements HintSink {
 
   private deliverOne(hostId: HostId, mutation: Mutation, facts: HintFacts): Promise<void> {
     try {
-      return this.deps.deliver(hostId, mutation, facts);
+      return this.deps.deliver(hostId, mutation, facts, this.transferPeer);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -70,8 +70,9 @@ export async function startHints(params: StartHintsParams): Promise<HintsService
     liveness: endpoints,
     gcGraceSeconds,
     log,
-    deliver: async (target, mutation, hint) => {
-      const address = endpoints.addressOf(target);
+    deliver: async (target, mutation, hint, via) => {
+      // A transfer (`via`) hands the hint to another node, which keeps it for `target`.
+      const address = via ?? endpoints.addressOf(target);
       if (address === undefined) {
         throw new SibylError('UNKNOWN_ENDPOINT', `no address is known for host ${target}`);
       }

@@ -42,6 +42,9 @@ export async function decommission(ctx: MembershipContext, options: Decommission
   }
   await ctx.streaming.requestFetches('decommission', plan);
   ctx.log.info({ gainers: plan.size }, 'LEAVING: finished streaming');
+  // Its hints must outlive it: another node keeps them for their targets (Cassandra's streamHints).
+  ctx.log.info('LEAVING: transferring hints');
+  await ctx.transferHints();
   // leaveRing: announce LEFT and let it spread before going silent.
   await recordMembership(ctx, { bootstrapState: 'NEEDS_BOOTSTRAP' });
   const expiresAtMs = ctx.nowMs() + ctx.config.streaming.deadStateExpiryMs;

@@ -42,6 +42,8 @@ export interface MembershipContext extends MembershipDeps {
   sleep(ms: number): Promise<void>;
   /** Stops the native server (decommission's end). */
   stopServing(): Promise<void>;
+  /** Hands this node's hints to another node before it leaves (decommission); none: nothing to do. */
+  transferHints(): Promise<void>;
 }
 
 /** Cassandra's UnsupportedOperationException: the operation is refused as asked. */

@@ -22,11 +22,17 @@ export class RingMembership {
   private entry: GossipEntry = 'normal';
   private localEndpoint = '';
   private readonly closing = new AbortController();
+  private hintTransfer: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly deps: MembershipDeps,
     private readonly stopServing: () => Promise<void>,
   ) {}
+
+  /** What decommission runs, once its data is streamed, to hand this node's hints on (node/hints). */
+  setHintTransfer(transfer: () => Promise<void>): void {
+    this.hintTransfer = transfer;
+  }
 
   get mode(): OperationMode {
     return this.currentMode;
@@ -107,6 +113,7 @@ export class RingMembership {
       },
       sleep: (ms) => sleep(ms, signal),
       stopServing: this.stopServing,
+      transferHints: () => this.hintTransfer?.() ?? Promise.resolve(),
     };
     return this.context;
   }

@@ -12,6 +12,7 @@ import type { HintsOptions } from '../../../common/limits.js';
 import { hintsOptions } from '../../../common/limits.js';
 import type { HintDelivery, HintsLiveness } from '../../../node/hints/hints-service.js';
 import { HintsService } from '../../../node/hints/hints-service.js';
+import type { PeerAddress } from '../../../node/messaging/index.js';
 import { SimulatedScheduler } from '../../../node/sim/scheduler.js';
 import type { HostId } from '../../../ring/endpoint.js';
 import { HINTS_HEADER_BYTES, hintRecordSize } from '../../../storage/hints/format.js';
@@ -187,6 +188,28 @@ describe('storing', () => {
     await scheduler.advance(10_000);
     await waitFor(() => delivered.length === 5);
     expect(deliveredSerials()).toEqual(range(0, 5));
+  });
+});
+
+describe('transfer (decommission)', () => {
+  it('hands every hint, for down and live targets alike, to the given node, which keeps them for their targets', async () => {
+    const via: (string | undefined)[] = [];
+    await start({}, async (target, mutation, hint, peer) => {
+      via.push(peer);
+      await recordingDeliver(target, mutation, hint);
+    });
+    cluster.down(B, scheduler.nowMs() - 1_000);
+    storeHints(B, 0, 20);
+    storeHints(C, 20, 30);
+    await service!.transferTo('127.0.0.9:7000' as PeerAddress);
+    expect(deliveredSerials().sort((a, b) => a - b)).toEqual(range(0, 30));
+    expect(new Set(delivered.map((d) => d.target))).toEqual(new Set([B, C]));
+    expect(new Set(via)).toEqual(new Set(['127.0.0.9:7000']));
+    expect(service!.listPendingHints()).toEqual([]);
+    // Afterwards replays go to the targets themselves again (no `via`), and only to live ones.
+    storeHints(B, 30, 31);
+    await service!.dispatch(B);
+    expect(delivered).toHaveLength(30);
   });
 });
 
