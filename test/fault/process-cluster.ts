@@ -177,33 +177,40 @@ export class ProcessCluster {
   }
 
   /** Waits until every running node but `target` sees `target` as `status` (UP or DOWN) in its gossip. */
-  async waitUntilSeen(target: number, status: 'UP' | 'DOWN', timeoutMs = 30_000): Promise<void> {
-    const host = this.hosts[target]!;
+  waitUntilSeen(target: number, status: 'UP' | 'DOWN', timeoutMs = 30_000): Promise<void> {
     const observers = [...this.children.keys()].filter((index) => index !== target);
-    await until(
-      `node${target + 1} is ${status} for ${observers.map((o) => `node${o + 1}`).join(', ')}`,
-      async () => {
-        for (const observer of observers) {
-          const { endpoints } = await this.admin<StatusResponse>(observer, '/status');
-          if (endpoints.find((e) => e.address === host)?.status !== status) return false;
-        }
-        return true;
-      },
+    const names = observers.map((o) => `node${o + 1}`).join(', ');
+    return this.waitUntilStatus(
+      `node${target + 1} is ${status} for ${names}`,
+      observers,
+      [target],
+      status,
       timeoutMs,
     );
   }
 
   /** Waits until every running node sees every other running node UP (a restarted node, its peers too). */
-  async waitUntilAllUp(timeoutMs = 30_000): Promise<void> {
+  waitUntilAllUp(timeoutMs = 30_000): Promise<void> {
     const running = [...this.children.keys()];
-    await until(
-      'every running node sees the others UP',
+    return this.waitUntilStatus('every running node sees the others UP', running, running, 'UP', timeoutMs);
+  }
+
+  /** Polls each observer's `/status` until it reports every subject but itself as `status`. */
+  private waitUntilStatus(
+    what: string,
+    observers: readonly number[],
+    subjects: readonly number[],
+    status: 'UP' | 'DOWN',
+    timeoutMs: number,
+  ): Promise<void> {
+    return until(
+      what,
       async () => {
-        for (const observer of running) {
+        for (const observer of observers) {
           const { endpoints } = await this.admin<StatusResponse>(observer, '/status');
-          for (const other of running) {
-            if (other === observer) continue;
-            if (endpoints.find((e) => e.address === this.hosts[other])?.status !== 'UP') return false;
+          for (const subject of subjects) {
+            if (subject === observer) continue;
+            if (endpoints.find((e) => e.address === this.hosts[subject])?.status !== status) return false;
           }
         }
         return true;
