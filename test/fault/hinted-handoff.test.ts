@@ -48,10 +48,12 @@ describe('hinted handoff', () => {
     await running.kill(1);
     const node3 = running.client(2);
     const missing: number[] = [];
-    for (let k = 0; k < 100; k++) {
-      const rows = await node3.execute('SELECT v FROM hh.kv WHERE k = ?', [k], 'ONE');
-      if (rows[0]?.get('v') !== `v${k}`) missing.push(k);
-    }
+    await running.explainFailure(2, async () => {
+      for (let k = 0; k < 100; k++) {
+        const rows = await node3.execute('SELECT v FROM hh.kv WHERE k = ?', [k], 'ONE');
+        if (rows[0]?.get('v') !== `v${k}`) missing.push(k);
+      }
+    });
     expect(missing).toEqual([]);
   }, 180_000);
 
@@ -83,9 +85,11 @@ describe('hinted handoff', () => {
     await running.kill(0);
     await running.kill(1);
     const node3 = running.client(2);
-    expect((await node3.execute('SELECT v FROM hh.kv WHERE k = 0', [], 'ONE'))[0]?.get('v')).toBe(
-      'within the window',
-    );
-    expect(await node3.execute('SELECT v FROM hh.kv WHERE k = ?', [last], 'ONE')).toEqual([]);
+    const [kept, refused] = await running.explainFailure(2, async () => [
+      await node3.execute('SELECT v FROM hh.kv WHERE k = 0', [], 'ONE'),
+      await node3.execute('SELECT v FROM hh.kv WHERE k = ?', [last], 'ONE'),
+    ]);
+    expect(kept![0]?.get('v')).toBe('within the window');
+    expect(refused).toEqual([]);
   }, 180_000);
 });

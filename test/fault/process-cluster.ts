@@ -61,7 +61,16 @@ export class ProcessCluster {
     cleanups.push(config.cleanup);
     // Nodes of a new cluster join as ccm's do at first start: without bootstrap streaming (there is
     // no data yet), one ring delay of 1 s, not Cassandra's 30 s.
-    const yaml = { num_tokens: 8, auto_bootstrap: false, ring_delay_ms: 1000, ...options.yaml };
+    // A cluster name of its own: a node of another test's cluster (they run side by side on the same
+    // addresses) that reaches one of these ports is refused at the first gossip SYN.
+    const clusterName = `fault-${nativePort}-${process.pid}`;
+    const yaml = {
+      cluster_name: `'${clusterName}'`,
+      num_tokens: 8,
+      auto_bootstrap: false,
+      ring_delay_ms: 1000,
+      ...options.yaml,
+    };
     const configPath = join(config.dir, 'sibyl.yaml');
     await writeFile(
       configPath,
@@ -160,6 +169,20 @@ export class ProcessCluster {
         reject(new Error(`${host} exited (${code ?? signal}) before it was ready:\n${this.output(index)}`));
       });
     });
+  }
+
+  /**
+   * Runs `step`; if it throws, the error is rethrown with what node `index` printed last and its
+   * view of the ring, so a failure in CI says more than the driver's message.
+   */
+  async explainFailure<T>(index: number, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      const status = await this.admin(index, '/status').catch((e: unknown) => String(e));
+      const detail = `node${index + 1} status: ${JSON.stringify(status)}\nnode${index + 1} output (tail):\n${this.output(index).slice(-8000)}`;
+      throw new Error(`${(error as Error).message}\n${detail}`, { cause: error });
+    }
   }
 
   /** GET (or POST with a JSON body) on node `index`'s admin endpoint; the parsed JSON answer. */
