@@ -103,6 +103,12 @@ export interface QueryProcessorDeps {
   readonly hostId?: string;
 }
 
+/** The result of every write and of DDL without a schema change: one frozen object, not one per statement. */
+const VOID_RESULT: QueryResult = Object.freeze({
+  kind: 'void',
+  warnings: Object.freeze([]) as readonly string[],
+});
+
 const NO_KEYSPACE =
   'No keyspace has been specified. USE a keyspace, or explicitly specify keyspace.tablename';
 
@@ -200,7 +206,7 @@ export class QueryProcessor {
         const store = this.env.store;
         if (store.truncate) await store.truncate(this.schema.tableToTruncate(statement.table, session).id);
         else await this.schema.truncate(statement.table, session);
-        return { kind: 'void', warnings: [] };
+        return VOID_RESULT;
       }
       case 'createIndex':
       case 'dropIndex':
@@ -210,7 +216,7 @@ export class QueryProcessor {
     }
     if (SchemaManager.isDdl(statement)) {
       const change = await this.schema.execute(statement, session);
-      return change ? { kind: 'schema_change', change } : { kind: 'void', warnings: [] };
+      return change ? { kind: 'schema_change', change } : VOID_RESULT;
     }
     return undefined;
   }
@@ -321,7 +327,7 @@ export class QueryProcessor {
       batchType: type,
       ...(counter ? { counter: true } : {}),
     });
-    return { kind: 'void', warnings: [] };
+    return VOID_RESULT;
   }
 
   private batchStatement(
@@ -341,19 +347,21 @@ export class QueryProcessor {
     return { modification: statement.modification, durable: statement.durable };
   }
 
-  private async run(
-    executable: Executable,
-    values: QueryValues,
-    options: ExecuteOptions,
-  ): Promise<QueryResult> {
-    const bound = isNamed(values) ? bindNamedValues(executable.bindMarkers, values) : values;
-    if (bound.length !== executable.bindMarkers.length) {
-      throw new InvalidRequestError(
-        `There were ${executable.bindMarkers.length} markers(?) in CQL but ${bound.length} bound variables`,
-      );
+  /** Not async: a prepared write's promise is chained once, with no async frame of its own. */
+  private run(executable: Executable, values: QueryValues, options: ExecuteOptions): Promise<QueryResult> {
+    try {
+      const bound = isNamed(values) ? bindNamedValues(executable.bindMarkers, values) : values;
+      if (bound.length !== executable.bindMarkers.length) {
+        throw new InvalidRequestError(
+          `There were ${executable.bindMarkers.length} markers(?) in CQL but ${bound.length} bound variables`,
+        );
+      }
+      // A SELECT (the only executable with result columns) resolves to rows; a write to nothing.
+      const result = executable.columns === undefined ? voidResult : rowsResult;
+      return executable.execute(bound, options).then(result);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const result = await executable.execute(bound, options);
-    return result ? { kind: 'rows', result } : { kind: 'void', warnings: [] };
   }
 
   private use(keyspace: string, session: Session): QueryResult {
@@ -439,6 +447,15 @@ export class QueryProcessor {
       return hit || event.target === 'TYPE';
     });
   }
+}
+
+/** A write's answer, whatever its store's promise resolved with. */
+const voidResult = (): QueryResult => VOID_RESULT;
+
+// biome-ignore lint/suspicious/noConfusingVoidType: what Executable.execute resolves to
+function rowsResult(result: ResultSet | void): QueryResult {
+  if (!result) throw new Error('assertion failed: a SELECT resolves to a result set');
+  return { kind: 'rows', result };
 }
 
 const INVALID_IN_BATCH = 'Invalid statement in batch: only UPDATE, INSERT and DELETE statements are allowed.';

@@ -31,6 +31,32 @@ export interface WriteOptions {
   readonly counter?: boolean;
 }
 
+/** Consistency levels are a closed set: the cache below never holds more. */
+const MAX_CACHED_LEVELS = 16;
+const statementWriteOptions = new Map<ConsistencyLevel, readonly WriteOptions[]>();
+
+/**
+ * The write options of one statement (not a batch), made once per combination and frozen: every
+ * write passes one, so none is built per write.
+ */
+export function writeOptionsFor(
+  consistency: ConsistencyLevel,
+  durable: boolean,
+  counter: boolean,
+): WriteOptions {
+  let forLevel = statementWriteOptions.get(consistency);
+  if (forLevel === undefined) {
+    forLevel = [
+      Object.freeze({ consistency, durable: false }),
+      Object.freeze({ consistency, durable: true }),
+      Object.freeze({ consistency, durable: false, counter: true }),
+      Object.freeze({ consistency, durable: true, counter: true }),
+    ];
+    if (statementWriteOptions.size < MAX_CACHED_LEVELS) statementWriteOptions.set(consistency, forLevel);
+  }
+  return forLevel[(counter ? 2 : 0) + (durable ? 1 : 0)]!;
+}
+
 /** Cassandra's ConsistencyLevel.validateCounterForWrite. */
 export function checkCounterConsistency(table: string, consistency: ConsistencyLevel): void {
   if (consistency === 'ANY') {

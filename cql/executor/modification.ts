@@ -1,4 +1,4 @@
-import type { DecoratedKey, DeletionTime, Row } from '../../storage/model.js';
+import type { Clustering, DecoratedKey, DeletionTime, Mutation, Row } from '../../storage/model.js';
 import { liveRow } from '../../storage/read-filter.js';
 import type {
   DeleteStatement,
@@ -12,18 +12,22 @@ import type { PreparedAttributes } from './attributes.js';
 import { prepareAttributes, timestampOf, ttlOf } from './attributes.js';
 import type { ClusteringShape } from './clustering-selection.js';
 import { clusteringShape, evaluateClustering, rangeBounds } from './clustering-selection.js';
-import { checkCounterConsistency, DEFAULT_CONSISTENCY } from './data-store.js';
+import { checkCounterConsistency, DEFAULT_CONSISTENCY, writeOptionsFor } from './data-store.js';
 import type { ExecutorEnvironment } from './environment.js';
 import { insertFromJson } from './json.js';
-import { cartesian, decoratedKey, sortedUniqueTuples } from './keys.js';
-import type { PartitionBuilder } from './mutation-builder.js';
-import { clusteringComparatorOf, MutationCollector } from './mutation-builder.js';
+import { cartesian, decoratedKey, singleColumnKey, sortedUnique, tupleComparator } from './keys.js';
+import {
+  clusteringComparatorOf,
+  MutationCollector,
+  NO_CLUSTERING,
+  PartitionBuilder,
+} from './mutation-builder.js';
 import type { PreparedOperation, UpdateParameters } from './operations.js';
 import { prepareAssignment, prepareDeletion } from './operations.js';
-import type { WhereRestrictions } from './restrictions.js';
+import type { SingleRestriction, WhereRestrictions } from './restrictions.js';
 import { analyzeWhere, columnOf, equalityValues, isEquality, keyValue } from './restrictions.js';
 import type { ExecuteOptions } from './result.js';
-import type { MarkerScope } from './terms.js';
+import type { MarkerScope, PreparedTerm } from './terms.js';
 import { compileTerm, MarkerCollector } from './terms.js';
 import type { BindMarkerSpec, BindValues, TermContext } from './values.js';
 import { checkValueCount, invalidRequest } from './values.js';
@@ -31,11 +35,56 @@ import { checkValueCount, invalidRequest } from './values.js';
 export const LWT_NOT_SUPPORTED =
   'Conditional updates (IF NOT EXISTS, IF EXISTS and IF conditions) are not supported yet: lightweight transactions need Paxos';
 
-/** Where a statement's rows are: per partition key column and per clustering column, their values. */
+/**
+ * Where a statement's rows are, planned at prepare time. A statement whose form names one partition
+ * (INSERT; EQ on every partition key column) and one row (INSERT; EQ on every clustering column;
+ * the static row; a table without clustering) has `oneKey` / `oneClustering`: the usual write
+ * builds no list of keys or clusterings.
+ */
 interface KeyPlan {
-  partitionKeys(ctx: TermContext): Uint8Array[][];
+  readonly oneKey: OneKey | null;
+  /** Every partition written, validated, sorted and without duplicates. */
+  readonly keys: (ctx: TermContext) => DecoratedKey[];
+  readonly oneClustering: OneClustering | null;
   /** Full clusterings for row writes ([[]] for the static row or a table without clustering). */
-  clusterings(ctx: TermContext): Uint8Array[][];
+  readonly clusterings: (ctx: TermContext) => readonly Clustering[];
+}
+
+type OneKey = (ctx: TermContext) => DecoratedKey;
+type ManyKeys = { readonly many: (ctx: TermContext) => DecoratedKey[] };
+type OneClustering = (ctx: TermContext) => Clustering;
+type ManyClusterings = { readonly many: (ctx: TermContext) => readonly Clustering[] };
+
+function keyPlan(keys: OneKey | ManyKeys, clusterings: OneClustering | ManyClusterings): KeyPlan {
+  return {
+    oneKey: typeof keys === 'function' ? keys : null,
+    keys: typeof keys === 'function' ? (ctx) => [keys(ctx)] : keys.many,
+    oneClustering: typeof clusterings === 'function' ? clusterings : null,
+    clusterings: typeof clusterings === 'function' ? (ctx) => [clusterings(ctx)] : clusterings.many,
+  };
+}
+
+/** The key of a partition named by one value term per partition key column. */
+function keyOfTerms(table: TableMetadata, terms: readonly PreparedTerm[]): OneKey {
+  const columns = table.partitionKey;
+  if (terms.length !== columns.length) throw new Error('assertion failed: one term per partition key column');
+  if (terms.length === 1) {
+    const term = terms[0]!;
+    const column = columns[0]!;
+    return (ctx) => singleColumnKey(keyValue(term(ctx), column));
+  }
+  return (ctx) =>
+    decoratedKey(
+      table,
+      terms.map((t, i) => keyValue(t(ctx), columns[i]!)),
+    );
+}
+
+/** The clustering of a row named by one value term per clustering column (none: NO_CLUSTERING). */
+function clusteringOfTerms(table: TableMetadata, terms: readonly PreparedTerm[]): OneClustering {
+  const columns = table.clustering;
+  if (terms.length === 0) return () => NO_CLUSTERING;
+  return (ctx) => terms.map((t, i) => keyValue(t(ctx), columns[i]!));
 }
 
 export interface PreparedModification {
@@ -58,12 +107,16 @@ interface Body {
   /** Writes the row effects (marker, deletions) other than the operations. */
   readonly write: (
     p: PartitionBuilder,
-    clustering: Uint8Array[],
+    clustering: Clustering,
     params: UpdateParameters,
     ctx: TermContext,
   ) => void;
   readonly staticOnly: boolean;
 }
+
+type ExistingRows = { rows: Row[]; staticRow: Row | null };
+
+const RESOLVED: Promise<void> = Promise.resolve();
 
 class Modification implements PreparedModification {
   readonly isCounter: boolean;
@@ -87,25 +140,55 @@ class Modification implements PreparedModification {
     this.needsRead = body.operations.some((o) => o.requiresRead);
   }
 
-  async collect(collector: MutationCollector, ctx: TermContext, timestamp: number): Promise<void> {
-    const params = this.parameters(ctx, timestamp);
-    const keys = this.decoratedKeys(ctx);
-    const clusterings = this.keys.clusterings(ctx);
-    for (const key of keys) {
-      const builder = collector.partition(this.table, key);
-      const existing = this.needsRead ? await this.readRows(key, ctx) : null;
-      this.writePartition(builder, clusterings, params, existing);
+  /** Not async for a statement that reads nothing, so a batch of plain writes awaits nothing here. */
+  collect(collector: MutationCollector, ctx: TermContext, timestamp: number): Promise<void> {
+    if (this.needsRead) return this.collectWithRead(collector, ctx, timestamp);
+    try {
+      this.collectWithoutRead(collector, this.parameters(ctx, timestamp));
+      return RESOLVED;
+    } catch (error) {
+      return Promise.reject(error);
     }
   }
 
-  /** `collect` for a statement that reads nothing: synchronous, so a plain write awaits only the store. */
-  private collectWithoutRead(collector: MutationCollector, ctx: TermContext, timestamp: number): void {
-    if (this.needsRead) throw new Error('assertion failed: a read-before-write statement collects async');
+  private async collectWithRead(
+    collector: MutationCollector,
+    ctx: TermContext,
+    timestamp: number,
+  ): Promise<void> {
     const params = this.parameters(ctx, timestamp);
-    const keys = this.decoratedKeys(ctx);
+    const keys = this.keys.keys(ctx);
     const clusterings = this.keys.clusterings(ctx);
-    for (const key of keys)
-      this.writePartition(collector.partition(this.table, key), clusterings, params, null);
+    for (const key of keys) {
+      const builder = collector.partition(this.table, key);
+      const existing = await this.readRows(key, ctx);
+      for (const clustering of clusterings) this.writeRow(builder, clustering, params, existing);
+    }
+  }
+
+  private collectWithoutRead(collector: MutationCollector, params: UpdateParameters): void {
+    if (this.needsRead) throw new Error('assertion failed: a read-before-write statement collects async');
+    const ctx = params.ctx;
+    const keys = this.keys.keys(ctx);
+    const clusterings = this.keys.clusterings(ctx);
+    for (const key of keys) {
+      const builder = collector.partition(this.table, key);
+      for (const clustering of clusterings) this.writeRow(builder, clustering, params, null);
+    }
+  }
+
+  /** The mutations of a statement that reads nothing; one partition and one row build no lists. */
+  private mutationsWithoutRead(ctx: TermContext, timestamp: number): Mutation[] {
+    const params = this.parameters(ctx, timestamp);
+    const { oneKey, oneClustering } = this.keys;
+    if (oneKey !== null && oneClustering !== null) {
+      const builder = new PartitionBuilder(this.table, oneKey(ctx), this.body.operations.length);
+      this.writeRow(builder, oneClustering(ctx), params, null);
+      return [builder.build()];
+    }
+    const collector = new MutationCollector();
+    this.collectWithoutRead(collector, params);
+    return collector.build();
   }
 
   private parameters(ctx: TermContext, timestamp: number): UpdateParameters {
@@ -115,45 +198,26 @@ class Modification implements PreparedModification {
     return { ctx, timestamp, ttl, nowSeconds: Math.floor(ctx.nowMs / 1000) };
   }
 
-  private decoratedKeys(ctx: TermContext): DecoratedKey[] {
-    const keys: DecoratedKey[] = [];
-    for (const components of this.keys.partitionKeys(ctx)) keys.push(decoratedKey(this.table, components));
-    return keys;
-  }
-
-  private writePartition(
+  private writeRow(
     builder: PartitionBuilder,
-    clusterings: readonly Uint8Array[][],
+    clustering: Clustering,
     params: UpdateParameters,
-    existing: { rows: Row[]; staticRow: Row | null } | null,
+    existing: ExistingRows | null,
   ): void {
-    for (const clustering of clusterings) {
-      this.body.write(builder, clustering, params, params.ctx);
-      if (this.body.operations.length === 0) continue;
-      const target = this.rowTarget(builder, clustering);
-      const current = existing ? this.existingRow(existing, clustering) : null;
-      for (const op of this.body.operations)
-        op.apply(this.operationRow(builder, op, target), params, current);
-    }
+    const body = this.body;
+    body.write(builder, clustering, params, params.ctx);
+    const operations = body.operations;
+    if (operations.length === 0) return;
+    const target =
+      body.staticOnly || clustering.length < this.table.clustering.length
+        ? builder.static()
+        : builder.row(clustering);
+    const current = existing ? this.existingRow(existing, clustering) : null;
+    for (const op of operations)
+      op.apply(op.column.kind === 'static' ? builder.static() : target, params, current);
   }
 
-  private rowTarget(builder: PartitionBuilder, clustering: Uint8Array[]) {
-    if (this.body.staticOnly || clustering.length < this.table.clustering.length) return builder.static();
-    return builder.row(clustering);
-  }
-
-  private operationRow(
-    builder: PartitionBuilder,
-    op: PreparedOperation,
-    target: ReturnType<PartitionBuilder['row']>,
-  ) {
-    return op.column.kind === 'static' ? builder.static() : target;
-  }
-
-  private async readRows(
-    key: DecoratedKey,
-    ctx: TermContext,
-  ): Promise<{ rows: Row[]; staticRow: Row | null }> {
+  private async readRows(key: DecoratedKey, ctx: TermContext): Promise<ExistingRows> {
     const partition = await this.env.store.read(this.table.id, key, {}, { consistency: DEFAULT_CONSISTENCY });
     const now = Math.floor(ctx.nowMs / 1000);
     if (!partition) return { rows: [], staticRow: null };
@@ -163,10 +227,7 @@ class Modification implements PreparedModification {
     };
   }
 
-  private existingRow(
-    existing: { rows: Row[]; staticRow: Row | null },
-    clustering: Uint8Array[],
-  ): Row | null {
+  private existingRow(existing: ExistingRows, clustering: Clustering): Row | null {
     if (this.body.staticOnly || clustering.length < this.table.clustering.length) return existing.staticRow;
     const compare = clusteringComparatorOf(this.table);
     const row = existing.rows.find((r) => compare(r.clustering, clustering) === 0) ?? null;
@@ -176,22 +237,36 @@ class Modification implements PreparedModification {
     return { ...row, cells: [...row.cells, ...existing.staticRow.cells] };
   }
 
-  async execute(values: BindValues, options: ExecuteOptions = {}): Promise<void> {
+  /** Not async for a statement that reads nothing: a bad value rejects, it never throws. */
+  execute(values: BindValues, options: ExecuteOptions = {}): Promise<void> {
+    if (this.needsRead) return this.executeWithRead(values, options);
+    try {
+      checkValueCount(this.bindMarkers, values);
+      const ctx: TermContext = { values, env: this.env, nowMs: this.env.clock.nowMs() };
+      const consistency = options.consistency ?? DEFAULT_CONSISTENCY;
+      if (this.isCounter) checkCounterConsistency(this.table.name, consistency);
+      const mutations = this.mutationsWithoutRead(ctx, this.timestampFor(ctx, options));
+      // A counter table's writes (increments as delta cells, and deletions) go through a leader
+      // replica: the store is told so (README "Counters").
+      return this.env.store.apply(
+        mutations,
+        writeOptionsFor(consistency, options.durable ?? true, this.isCounter),
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private async executeWithRead(values: BindValues, options: ExecuteOptions): Promise<void> {
     checkValueCount(this.bindMarkers, values);
     const ctx: TermContext = { values, env: this.env, nowMs: this.env.clock.nowMs() };
     const consistency = options.consistency ?? DEFAULT_CONSISTENCY;
     if (this.isCounter) checkCounterConsistency(this.table.name, consistency);
     const collector = new MutationCollector();
-    const timestamp = this.timestampFor(ctx, options);
-    if (this.needsRead) await this.collect(collector, ctx, timestamp);
-    else this.collectWithoutRead(collector, ctx, timestamp);
-    // A counter table's writes (increments as delta cells, and deletions) go through a leader
-    // replica: the store is told so (README "Counters").
+    await this.collectWithRead(collector, ctx, this.timestampFor(ctx, options));
     await this.env.store.apply(
       collector.build(),
-      this.isCounter
-        ? { consistency, durable: options.durable ?? true, counter: true }
-        : { consistency, durable: options.durable ?? true },
+      writeOptionsFor(consistency, options.durable ?? true, this.isCounter),
     );
   }
 
@@ -302,10 +377,7 @@ function prepareInsert(
     ),
   );
   const attributes = prepareAttributes(stmt.using, scope);
-  const keys: KeyPlan = {
-    partitionKeys: (ctx) => [pkTerms.map((t, i) => keyValue(t(ctx), table.partitionKey[i]!))],
-    clusterings: (ctx) => [ckTerms.map((t, i) => keyValue(t(ctx), table.clustering[i]!))],
-  };
+  const keys = keyPlan(keyOfTerms(table, pkTerms), clusteringOfTerms(table, ckTerms));
   const body: Body = {
     operations,
     staticOnly,
@@ -333,10 +405,7 @@ function prepareInsert(
 }
 
 /** Partition keys from the WHERE clause of UPDATE / DELETE, with Cassandra's checks. */
-function partitionKeysOf(
-  where: WhereRestrictions,
-  type: 'UPDATE' | 'DELETE',
-): (ctx: TermContext) => Uint8Array[][] {
+function partitionKeysOf(where: WhereRestrictions, type: 'UPDATE' | 'DELETE'): OneKey | ManyKeys {
   const table = where.table;
   if (where.token)
     throw invalidRequest(`The token function cannot be used in WHERE clauses for ${type} statements`);
@@ -350,10 +419,36 @@ function partitionKeysOf(
       );
     }
   }
-  return (ctx) => {
-    const lists = table.partitionKey.map((c) => equalityValues(where.partitionKey.get(c.name)!, ctx));
-    return sortedUniqueTuples(cartesian(lists), table.partitionKey);
+  const restrictions = table.partitionKey.map((c) => where.partitionKey.get(c.name)!);
+  const equalities = equalityTerms(restrictions);
+  if (equalities !== null) return keyOfTerms(table, equalities);
+  const compare = tupleComparator(table.partitionKey);
+  return {
+    many: (ctx) => {
+      const lists = restrictions.map((r) => equalityValues(r, ctx));
+      return sortedUnique(cartesian(lists), compare).map((components) => decoratedKey(table, components));
+    },
   };
+}
+
+/** The EQ term of each restriction, or null when one is an IN. */
+function equalityTerms(restrictions: readonly SingleRestriction[]): PreparedTerm[] | null {
+  const terms: PreparedTerm[] = [];
+  for (const r of restrictions) {
+    if (r.eq === undefined) return null;
+    terms.push(r.eq);
+  }
+  return terms;
+}
+
+/** The rows of a statement that restricts every clustering column by EQ / IN. */
+function rowClusterings(where: WhereRestrictions, shape: ClusteringShape): OneClustering | ManyClusterings {
+  const table = where.table;
+  if (where.multi === null && !shape.hasIn && shape.complete) {
+    const equalities = equalityTerms(table.clustering.map((c) => where.clustering.get(c.name)!));
+    if (equalities !== null) return clusteringOfTerms(table, equalities);
+  }
+  return { many: (ctx) => evaluateClustering(where, shape, ctx).prefixes.map((p) => p.slice()) };
 }
 
 function checkOnlyPrimaryKey(where: WhereRestrictions): void {
@@ -385,12 +480,7 @@ function prepareUpdate(
   checkOnlyPrimaryKey(where);
   const shape = clusteringShape(where);
   checkRowClustering(table, shape, staticOnly, 'UPDATE');
-  const keys: KeyPlan = {
-    partitionKeys,
-    clusterings: staticOnly
-      ? () => [[]]
-      : (ctx) => evaluateClustering(where, shape, ctx).prefixes.map((p) => p.slice()),
-  };
+  const keys = keyPlan(partitionKeys, staticOnly ? () => NO_CLUSTERING : rowClusterings(where, shape));
   // An UPDATE writes no row marker: a row it creates disappears when its cells do (as Cassandra).
   const body: Body = { operations, staticOnly, write: () => {} };
   const pkIndexes = keyBindIndexes(table, (c) => whereTerm(stmt.where, c.name));
@@ -474,14 +564,10 @@ function prepareDelete(
   }
   const pkIndexes = keyBindIndexes(table, (c) => whereTerm(stmt.where, c.name));
   const rangeDelete = operations.length === 0 && !shape.complete;
-  const keys: KeyPlan = {
+  const keys = keyPlan(
     partitionKeys,
-    clusterings: (ctx) => {
-      if (staticOnly) return [[]];
-      if (rangeDelete) return [[]];
-      return evaluateClustering(where, shape, ctx).prefixes.map((p) => p.slice());
-    },
-  };
+    staticOnly || rangeDelete ? () => NO_CLUSTERING : rowClusterings(where, shape),
+  );
   const body: Body = {
     operations,
     staticOnly: staticOnly || rangeDelete,

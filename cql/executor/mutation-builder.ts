@@ -22,6 +22,9 @@ import { compareCellPosition, reconcileCells, reconcileLiveness } from '../../st
 import type { TableMetadata } from '../schema/metadata.js';
 import { clusteringComparatorFromSpec } from '../schema/metadata.js';
 
+/** The clustering of the static row, and of every row of a table without clustering columns. */
+export const NO_CLUSTERING: Clustering = Object.freeze([]);
+
 const comparators = new WeakMap<TableMetadata, ClusteringComparator>();
 
 /** The table's clustering comparator (built once per metadata object). */
@@ -36,19 +39,42 @@ export function clusteringComparatorOf(table: TableMetadata): ClusteringComparat
   return compare;
 }
 
+/** Shared empty parts of built rows and partitions (frozen: nothing may add to them). */
+const NO_CELLS: readonly Cell[] = Object.freeze([]);
+const NO_COLUMN_DELETIONS: readonly ColumnDeletion[] = Object.freeze([]);
+const NO_RANGE_TOMBSTONES: readonly RangeTombstone[] = Object.freeze([]);
+
+/** Up to this many cells are sorted in place by insertion (no work array); more by `Array.sort`. */
+const INSERTION_SORT_MAX_CELLS = 16;
+
+/**
+ * The cells of one row. `build` hands its cell array to the row it returns (sorted and reconciled
+ * in place, no copy), so a built row builder takes no more cells.
+ */
 export class RowBuilder {
   liveness: LivenessInfo | null = null;
   deletion: DeletionTime | null = null;
-  private readonly columnDeletions = new Map<string, DeletionTime>();
-  private readonly cells: Cell[] = [];
+  /** Made on the first column deletion: most rows have none. */
+  private columnDeletions: Map<string, DeletionTime> | null = null;
+  private readonly cells: Cell[];
+  private cellCount = 0;
+  private built = false;
 
-  constructor(readonly clustering: Clustering) {}
+  /** `expectedCells`: a hint (the statement's operation count); an empty array would reserve 16 slots. */
+  constructor(
+    readonly clustering: Clustering,
+    expectedCells = 0,
+  ) {
+    this.cells = expectedCells > 0 ? new Array<Cell>(expectedCells) : [];
+  }
 
   addCell(cell: Cell): void {
-    this.cells.push(cell);
+    if (this.built) throw new Error('assertion failed: a built row takes no more cells');
+    this.cells[this.cellCount++] = cell;
   }
 
   deleteColumn(column: string, deletion: DeletionTime): void {
+    this.columnDeletions ??= new Map();
     this.columnDeletions.set(column, laterDeletion(this.columnDeletions.get(column) ?? null, deletion)!);
   }
 
@@ -70,55 +96,103 @@ export class RowBuilder {
     };
   }
 
-  /** The cells sorted by (column, path), two writes of one cell reconciled (two counter deltas add up). */
-  private builtCells(): Cell[] {
-    // Most rows written hold a cell or two: sorting them is a copy and a compare at most.
-    const sorted = this.cells.length < 2 ? this.cells.slice() : this.cells.slice().sort(compareCellPosition);
-    const cells: Cell[] = [];
-    for (const cell of sorted) {
-      const last = cells[cells.length - 1];
-      if (last && compareCellPosition(last, cell) === 0) cells[cells.length - 1] = reconcileCells(last, cell);
-      else cells.push(cell);
+  /**
+   * The cells sorted by (column, path), two writes of one cell reconciled (two counter deltas add
+   * up). Statements usually list their columns in storage order, so the cells most often arrive
+   * sorted: one pass of compares, and the array is handed over as it is.
+   */
+  private builtCells(): readonly Cell[] {
+    this.built = true;
+    const cells = this.cells;
+    cells.length = this.cellCount;
+    if (cells.length === 0) return NO_CELLS;
+    if (strictlyOrdered(cells)) return cells;
+    sortCells(cells);
+    let last = 0;
+    for (let i = 1; i < cells.length; i++) {
+      const cell = cells[i]!;
+      if (compareCellPosition(cells[last]!, cell) === 0) cells[last] = reconcileCells(cells[last]!, cell);
+      else cells[++last] = cell;
     }
+    cells.length = last + 1;
     return cells;
   }
 
-  private builtColumnDeletions(): ColumnDeletion[] {
-    if (this.columnDeletions.size === 0) return [];
+  private builtColumnDeletions(): readonly ColumnDeletion[] {
+    if (this.columnDeletions === null) return NO_COLUMN_DELETIONS;
     return [...this.columnDeletions]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([column, deletion]) => ({ column, deletion }));
   }
 }
 
+function strictlyOrdered(cells: readonly Cell[]): boolean {
+  for (let i = 1; i < cells.length; i++) if (compareCellPosition(cells[i - 1]!, cells[i]!) >= 0) return false;
+  return true;
+}
+
+/** Stable, in place: cells of one position keep the order they were written in. */
+function sortCells(cells: Cell[]): void {
+  if (cells.length > INSERTION_SORT_MAX_CELLS) {
+    cells.sort(compareCellPosition);
+    return;
+  }
+  for (let i = 1; i < cells.length; i++) {
+    const cell = cells[i]!;
+    let j = i - 1;
+    while (j >= 0 && compareCellPosition(cells[j]!, cell) > 0) {
+      cells[j + 1] = cells[j]!;
+      j--;
+    }
+    cells[j + 1] = cell;
+  }
+}
+
+const buildRow = (row: RowBuilder): Row => row.build();
+
 export class PartitionBuilder {
   deletion: DeletionTime | null = null;
   staticRow: RowBuilder | null = null;
-  private readonly rows: RowBuilder[] = [];
-  private readonly rangeTombstones: RangeTombstone[] = [];
+  /** Made with the first row, as a one-element array: most partitions written hold one row. */
+  private rows: RowBuilder[] | null = null;
+  /** Made on the first range deletion. */
+  private rangeTombstones: RangeTombstone[] | null = null;
+  private readonly compare: ClusteringComparator;
 
+  /** `cellsPerRow`: a hint for each row's cell array (see RowBuilder). */
   constructor(
     readonly table: TableMetadata,
     readonly key: DecoratedKey,
-  ) {}
+    private readonly cellsPerRow = 0,
+  ) {
+    this.compare = clusteringComparatorOf(table);
+  }
 
   row(clustering: Clustering): RowBuilder {
     if (clustering.length === 0 && this.table.clustering.length > 0) {
       throw new Error('assertion failed: a regular row needs its full clustering');
     }
-    const compare = clusteringComparatorOf(this.table);
-    for (const row of this.rows) if (compare(row.clustering, clustering) === 0) return row;
-    const row = new RowBuilder(clustering);
-    this.rows.push(row);
+    // A statement asks again for the row it has just written (its marker, then its cells): the
+    // same clustering array, found without comparing values.
+    const rows = this.rows;
+    if (rows !== null) {
+      for (const row of rows) {
+        if (row.clustering === clustering || this.compare(row.clustering, clustering) === 0) return row;
+      }
+    }
+    const row = new RowBuilder(clustering, this.cellsPerRow);
+    if (rows === null) this.rows = [row];
+    else rows.push(row);
     return row;
   }
 
   static(): RowBuilder {
-    this.staticRow ??= new RowBuilder([]);
+    this.staticRow ??= new RowBuilder(NO_CLUSTERING, this.cellsPerRow);
     return this.staticRow;
   }
 
   deleteRange(start: ClusteringBound, end: ClusteringBound, deletion: DeletionTime): void {
+    this.rangeTombstones ??= [];
     this.rangeTombstones.push({ start, end, deletion });
   }
 
@@ -126,11 +200,11 @@ export class PartitionBuilder {
     this.deletion = laterDeletion(this.deletion, deletion);
   }
 
+  /** The partition's mutation; the builder hands its parts over and is done. */
   build(): Mutation {
-    const rows: Row[] = [];
-    for (const row of this.rows) rows.push(row.build());
+    const rows = this.rows === null ? [] : this.rows.map(buildRow);
     if (rows.length > 1) {
-      const compare = clusteringComparatorOf(this.table);
+      const compare = this.compare;
       rows.sort((a, b) => compare(a.clustering, b.clustering));
     }
     return {
@@ -139,7 +213,7 @@ export class PartitionBuilder {
         key: this.key,
         deletion: this.deletion,
         staticRow: this.staticRow ? this.staticRow.build() : null,
-        rangeTombstones: this.rangeTombstones.slice(),
+        rangeTombstones: this.rangeTombstones ?? NO_RANGE_TOMBSTONES,
         rows,
       },
     };
@@ -153,7 +227,7 @@ export class PartitionBuilder {
  */
 export class MutationCollector {
   private first: PartitionBuilder | null = null;
-  private readonly others = new Map<string, PartitionBuilder>();
+  private others: Map<string, PartitionBuilder> | null = null;
 
   partition(table: TableMetadata, key: DecoratedKey): PartitionBuilder {
     const first = this.first;
@@ -163,6 +237,7 @@ export class MutationCollector {
     }
     if (first.table.id === table.id && compareBytes(first.key.key, key.key) === 0) return first;
     const id = `${table.id}/${Buffer.from(key.key).toString('hex')}`;
+    this.others ??= new Map();
     let builder = this.others.get(id);
     if (!builder) {
       builder = new PartitionBuilder(table, key);
@@ -172,13 +247,14 @@ export class MutationCollector {
   }
 
   build(): Mutation[] {
-    const out: Mutation[] = [];
-    if (this.first) out.push(this.first.build());
+    if (this.first === null) return [];
+    if (this.others === null) return [this.first.build()];
+    const out: Mutation[] = [this.first.build()];
     for (const builder of this.others.values()) out.push(builder.build());
     return out;
   }
 
   get size(): number {
-    return (this.first ? 1 : 0) + this.others.size;
+    return (this.first ? 1 : 0) + (this.others?.size ?? 0);
   }
 }

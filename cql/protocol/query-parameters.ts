@@ -63,14 +63,17 @@ export function readQueryParameters(reader: BodyReader): QueryParameters {
     // v5's 0x80 (keyspace) would be followed by a field v4 does not define: refuse, don't misparse.
     throw new ProtocolError(`Unknown query flags 0x${flags.toString(16)} in protocol v4`);
   }
-  const named = (flags & QueryFlag.NAMES_FOR_VALUES) !== 0;
-  const bound = (flags & QueryFlag.VALUES) !== 0 ? readValues(reader, named) : undefined;
   const parameters: {
     -readonly [K in keyof QueryParameters]: QueryParameters[K];
   } = { consistency, skipMetadata: (flags & QueryFlag.SKIP_METADATA) !== 0 };
-  if (bound !== undefined) {
-    parameters.values = bound.values;
-    if (named) parameters.valueNames = bound.names;
+  if ((flags & QueryFlag.VALUES) !== 0) {
+    if ((flags & QueryFlag.NAMES_FOR_VALUES) !== 0) {
+      const names: string[] = [];
+      parameters.values = readNamedValues(reader, names);
+      parameters.valueNames = names;
+    } else {
+      parameters.values = readValues(reader);
+    }
   }
   if (flags & QueryFlag.PAGE_SIZE) parameters.pageSize = reader.int();
   if (flags & QueryFlag.PAGING_STATE) {
@@ -83,14 +86,23 @@ export function readQueryParameters(reader: BodyReader): QueryParameters {
   return parameters;
 }
 
-function readValues(reader: BodyReader, named: boolean): { values: ProtocolValue[]; names: string[] } {
+/** Positional values (every EXECUTE of a prepared statement): one array, sized once. */
+function readValues(reader: BodyReader): ProtocolValue[] {
   const count = reader.short();
-  reader.checkCount(count, named ? 6 : 4, 'bound value');
+  reader.checkCount(count, 4, 'bound value');
+  const values = new Array<ProtocolValue>(count);
+  for (let i = 0; i < count; i++) values[i] = reader.value();
+  return values;
+}
+
+/** Values with names (flag 0x40): each name precedes its value; the names go to `names`. */
+function readNamedValues(reader: BodyReader, names: string[]): ProtocolValue[] {
+  const count = reader.short();
+  reader.checkCount(count, 6, 'bound value');
   const values: ProtocolValue[] = [];
-  const names: string[] = [];
   for (let i = 0; i < count; i++) {
-    if (named) names.push(reader.string());
+    names.push(reader.string());
     values.push(reader.value());
   }
-  return { values, names };
+  return values;
 }
