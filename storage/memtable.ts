@@ -22,6 +22,7 @@ import type {
   Row,
 } from './model.js';
 import { laterDeletion } from './model.js';
+import type { PartitionSummary } from './partition-codec.js';
 import {
   decodePartition,
   decodePartitionKey,
@@ -162,35 +163,41 @@ export class Memtable {
    */
   apply(update: Partition, encoded: Uint8Array = encodePartitionView(update)): void {
     this.stats.add(update);
-    splitToken(update.key.token);
-    const high = tokenHalves[1]!;
-    const low = tokenHalves[0]!;
-    const slot = (high ^ low) & 0x3fffffff;
-    let p = this.slots.get(slot) ?? null;
-    while (p !== null && !(p.tokenLowFlipped === low && p.tokenHigh === high && p.hasKey(update.key.key))) {
-      p = p.next;
-    }
+    const p = this.find(update.key);
     if (p === null) {
-      this.insertSerialized(slot, high, low, update, encoded);
+      this.insertSerialized(update.key, update.rows.length, encoded);
       return;
     }
     this.mergeInto(p.merged ?? this.toObjectForm(p), update);
   }
 
-  private insertSerialized(
-    slot: number,
-    high: number,
-    low: number,
-    update: Partition,
-    encoded: Uint8Array,
-  ): void {
+  /**
+   * Adds a write given only as bytes, checked and summarized by `summarizePartition`: a new key is
+   * kept in its serialized form without decoding it; a key already held is decoded and merges as in
+   * `apply`. `encoded` is copied if kept.
+   */
+  applyEncoded(encoded: Uint8Array, summary: PartitionSummary): void {
+    this.stats.addSummary(summary);
+    const p = this.find(summary.key);
+    if (p === null) {
+      this.insertSerialized(summary.key, summary.rowCount, encoded);
+      return;
+    }
+    this.mergeInto(p.merged ?? this.toObjectForm(p), decodePartition(encoded, 'memtable write'));
+  }
+
+  private insertSerialized(key: DecoratedKey, rowCount: number, encoded: Uint8Array): void {
+    splitToken(key.token);
+    const high = tokenHalves[1]!;
+    const low = tokenHalves[0]!;
+    const slot = (high ^ low) & 0x3fffffff;
     const { slab, slabIndex, offset } = this.place(encoded);
     const p = new MemPartition(high, low, slab, slabIndex, offset, encoded.length);
     p.next = this.slots.get(slot) ?? null;
     this.slots.set(slot, p);
     this.unordered.push(p);
     this.count++;
-    this.rowCount += update.rows.length;
+    this.rowCount += rowCount;
     this.sizeBytes += PARTITION_OVERHEAD_BYTES + encoded.length;
   }
 

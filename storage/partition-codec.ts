@@ -280,7 +280,10 @@ function readPartition(r: Reader): Partition {
   const key = r.bytes();
   const columnCount = r.varint();
   const columns: string[] = [];
-  for (let i = 0; i < columnCount; i++) columns.push(Buffer.from(r.bytes()).toString('utf8'));
+  for (let i = 0; i < columnCount; i++) {
+    const start = r.span();
+    columns.push(r.text(start, r.pos));
+  }
   const flags = r.u8();
   const deletion = flags & PARTITION_HAS_DELETION ? r.deletion() : null;
   const staticRow = flags & PARTITION_HAS_STATIC ? readRow(r, columns) : null;
@@ -348,16 +351,277 @@ function readCounterCell(
   return { column, path: null, value, timestamp, ttl: 0, localDeletionTime: NO_DELETION_TIME, counter };
 }
 
+/**
+ * What the write path needs to know of an encoded partition, found by `summarizePartition` without
+ * building the partition: its key, what the memtable counts, whether it may be stored, and what
+ * `StatsCollector.addSummary` needs (exactly what `StatsCollector.add` takes from the decoded
+ * partition). Timestamps and the deletion time keep the collector's starting values when the
+ * partition has none (MAX/MIN_SAFE_INTEGER, NO_DELETION_TIME).
+ */
+export interface PartitionSummary {
+  /** Token and key; the key is a view into the summarized bytes. */
+  readonly key: DecoratedKey;
+  /** Rows, the static row not counted (as `Memtable.rowCount` counts them). */
+  readonly rowCount: number;
+  /** Whether a cell is a counter delta (what `hasCounterDeltas` answers of the decoded partition). */
+  readonly hasCounterDeltas: boolean;
+  readonly minTimestamp: number;
+  readonly maxTimestamp: number;
+  readonly minLocalDeletionTime: number;
+  /** Partition, range, row and column deletions, and cell tombstones. */
+  readonly tombstoneCount: number;
+  /** Names of the columns a cell or a column deletion uses (those of the column table only). */
+  readonly columns: readonly string[];
+  /** Clusterings of the first and the last row (views into the bytes); null without rows. */
+  readonly firstClustering: Clustering | null;
+  readonly lastClustering: Clustering | null;
+}
+
+/**
+ * Checks an encoded partition as `decodePartition` does (the same `CorruptionError`s, messages and
+ * offsets) and summarizes it, allocating no per-row or per-cell objects: a replica stores the bytes
+ * it received as they are, so it needs the check and a few numbers, not the partition.
+ */
+export function summarizePartition(
+  bytes: Uint8Array,
+  source = 'partition',
+  baseOffset = 0,
+): PartitionSummary {
+  const r = new Reader(bytes, source, baseOffset);
+  try {
+    return walkPartition(r);
+  } catch (error) {
+    if (error instanceof CorruptionError) throw error;
+    throw new CorruptionError(source, baseOffset + r.pos, `undecodable partition (${String(error)})`);
+  }
+}
+
+/**
+ * The walk's running totals, reused across calls (a walk is synchronous). Column table entries are
+ * kept as positions in the bytes, decoded to names only when a cell or column deletion uses them.
+ */
+const walk = {
+  minTimestamp: Number.MAX_SAFE_INTEGER,
+  maxTimestamp: Number.MIN_SAFE_INTEGER,
+  minLocalDeletionTime: NO_DELETION_TIME,
+  tombstoneCount: 0,
+  hasCounterDeltas: false,
+  /** Where each column table name is: start and end of name i at [2i] and [2i + 1]. */
+  columnSpans: new Float64Array(64),
+  columnUsed: new Uint8Array(32),
+  /** The names returned last, returned again while partitions use the same columns (they do). */
+  lastColumns: [] as readonly string[],
+};
+
+/** The clustering of rows without clustering columns, shared (nothing may change a Clustering). */
+const NO_CLUSTERING: Clustering = Object.freeze([]);
+
+function walkTimestamp(ts: number): void {
+  if (ts < walk.minTimestamp) walk.minTimestamp = ts;
+  if (ts > walk.maxTimestamp) walk.maxTimestamp = ts;
+}
+
+function walkDeletionTime(localDeletionTime: number): void {
+  if (localDeletionTime < walk.minLocalDeletionTime) walk.minLocalDeletionTime = localDeletionTime;
+}
+
+/** A deletion (partition, range, row or column): a tombstone with its timestamp and time. */
+function walkDeletion(r: Reader): void {
+  walk.tombstoneCount++;
+  walkTimestamp(r.i64());
+  walkDeletionTime(r.u32());
+}
+
+function walkPartition(r: Reader): PartitionSummary {
+  r.version();
+  const token = r.token();
+  const key = r.bytes();
+  const columnCount = r.varint();
+  for (let i = 0; i < columnCount; i++) {
+    const start = r.span();
+    if (walk.columnSpans.length < 2 * i + 2) {
+      const grown = new Float64Array(walk.columnSpans.length * 2);
+      grown.set(walk.columnSpans);
+      walk.columnSpans = grown;
+    }
+    walk.columnSpans[2 * i] = start;
+    walk.columnSpans[2 * i + 1] = r.pos;
+  }
+  walk.minTimestamp = Number.MAX_SAFE_INTEGER;
+  walk.maxTimestamp = Number.MIN_SAFE_INTEGER;
+  walk.minLocalDeletionTime = NO_DELETION_TIME;
+  walk.tombstoneCount = 0;
+  walk.hasCounterDeltas = false;
+  if (walk.columnUsed.length < columnCount) walk.columnUsed = new Uint8Array(columnCount);
+  walk.columnUsed.fill(0, 0, columnCount);
+  const flags = r.u8();
+  if (flags & PARTITION_HAS_DELETION) walkDeletion(r);
+  if (flags & PARTITION_HAS_STATIC) walkRow(r, columnCount, false);
+  const rtCount = r.varint();
+  for (let i = 0; i < rtCount; i++) {
+    r.skipBound();
+    r.skipBound();
+    walkDeletion(r);
+  }
+  const rowCount = r.varint();
+  let firstClustering: Clustering | null = null;
+  let lastClustering: Clustering | null = null;
+  for (let i = 0; i < rowCount; i++) {
+    const last = i === rowCount - 1;
+    const clustering = walkRow(r, columnCount, i === 0 || last);
+    if (i === 0) firstClustering = clustering;
+    if (last) lastClustering = clustering;
+  }
+  r.expectEnd();
+  return {
+    key: { token, key },
+    rowCount,
+    hasCounterDeltas: walk.hasCounterDeltas,
+    minTimestamp: walk.minTimestamp,
+    maxTimestamp: walk.maxTimestamp,
+    minLocalDeletionTime: walk.minLocalDeletionTime,
+    tombstoneCount: walk.tombstoneCount,
+    columns: usedColumns(r, columnCount),
+    firstClustering,
+    lastClustering,
+  };
+}
+
+function usedColumns(r: Reader, columnCount: number): readonly string[] {
+  const last = walk.lastColumns;
+  let count = 0;
+  let same = true;
+  for (let i = 0; i < columnCount; i++) {
+    if (walk.columnUsed[i] === 0) continue;
+    if (same && last[count] !== columnNameAt(r, i)) same = false;
+    count++;
+  }
+  if (same && count === last.length) return last;
+  const names: string[] = new Array(count);
+  count = 0;
+  for (let i = 0; i < columnCount; i++) if (walk.columnUsed[i] === 1) names[count++] = columnNameAt(r, i);
+  walk.lastColumns = names;
+  return names;
+}
+
+function columnNameAt(r: Reader, index: number): string {
+  return r.text(walk.columnSpans[2 * index]!, walk.columnSpans[2 * index + 1]!);
+}
+
+/** A clustering, read and checked as `Reader.clustering` does; the empty one is shared. */
+function walkClustering(r: Reader): Clustering {
+  const n = r.varint();
+  if (n === 0) return NO_CLUSTERING;
+  const out: Uint8Array[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = r.bytes();
+  return out;
+}
+
+/** One row, as `readRow` reads it; returns its clustering when asked to decode it, else null. */
+function walkRow(r: Reader, columnCount: number, decodeClustering: boolean): Clustering | null {
+  const flags = r.u8();
+  let clustering: Clustering | null = null;
+  if (decodeClustering) clustering = walkClustering(r);
+  else r.skipClustering();
+  if (flags & ROW_HAS_LIVENESS) {
+    walkTimestamp(r.i64());
+    const ttl = r.u32();
+    const localExpirationTime = r.u32();
+    if (ttl > 0) walkDeletionTime(localExpirationTime);
+  }
+  if (flags & ROW_HAS_DELETION) walkDeletion(r);
+  if (flags & ROW_HAS_COLUMN_DELETIONS) {
+    const n = r.varint();
+    for (let i = 0; i < n; i++) {
+      walk.columnUsed[r.columnIndex(columnCount)] = 1;
+      walkDeletion(r);
+    }
+  }
+  const cellCount = r.varint();
+  for (let i = 0; i < cellCount; i++) walkCell(r, columnCount);
+  return clustering;
+}
+
+/** One cell, as `readCell` (and `readCounterCell`) read and check it. */
+function walkCell(r: Reader, columnCount: number): void {
+  const flags = r.u8();
+  const column = r.columnIndex(columnCount);
+  const timestamp = r.i64();
+  const ttl = flags & CELL_HAS_TTL ? r.u32() : 0;
+  const hasValue = (flags & CELL_HAS_VALUE) !== 0;
+  const localDeletionTime = ttl > 0 || !hasValue ? r.u32() : NO_DELETION_TIME;
+  const hasPath = (flags & CELL_HAS_PATH) !== 0;
+  if (hasPath) r.span();
+  const valueStart = hasValue ? r.span() : -1;
+  if ((flags & CELL_COUNTER) !== 0) {
+    const counter = flags & CELL_COUNTER_SHARDS ? 'shards' : 'delta';
+    const valid =
+      (flags & CELL_COUNTER) !== CELL_COUNTER &&
+      !hasPath &&
+      ttl === 0 &&
+      hasValue &&
+      isValidCounterValue(counter, r.viewFrom(valueStart));
+    if (!valid) {
+      r.corrupt(`invalid counter cell in column ${columnNameAt(r, column)}`);
+    }
+    if (counter === 'delta') walk.hasCounterDeltas = true;
+  }
+  walk.columnUsed[column] = 1;
+  walkTimestamp(timestamp);
+  if (!hasValue) walk.tombstoneCount++;
+  if (localDeletionTime !== NO_DELETION_TIME) walkDeletionTime(localDeletionTime);
+}
+
+// ---- column names ----
+
+/**
+ * Column names by their UTF-8 bytes: a small direct-mapped cache, so decoding a partition (or
+ * summarizing one) turns the names of a table's columns into strings once, not on every write.
+ * An entry keeps its own copy of the bytes (the source may be a reused buffer).
+ */
+const NAME_CACHE_SLOTS = 256;
+const MAX_CACHED_NAME_BYTES = 64;
+const cachedNameBytes: (Uint8Array | null)[] = new Array<Uint8Array | null>(NAME_CACHE_SLOTS).fill(null);
+const cachedNames: string[] = new Array<string>(NAME_CACHE_SLOTS).fill('');
+
+function columnName(buf: Uint8Array, start: number, length: number): string {
+  if (length > MAX_CACHED_NAME_BYTES) return utf8(buf, start, length);
+  let hash = 0x811c9dc5 ^ length;
+  for (let i = start; i < start + length; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
+  const slot = (hash ^ (hash >>> 16)) & (NAME_CACHE_SLOTS - 1);
+  const cached = cachedNameBytes[slot];
+  if (cached != null && cached.length === length) {
+    let same = true;
+    for (let i = 0; i < length && same; i++) same = cached[i] === buf[start + i];
+    if (same) return cachedNames[slot]!;
+  }
+  const name = utf8(buf, start, length);
+  const copy = new Uint8Array(length);
+  for (let i = 0; i < length; i++) copy[i] = buf[start + i]!;
+  cachedNameBytes[slot] = copy;
+  cachedNames[slot] = name;
+  return name;
+}
+
+/** UTF-8 text of `buf[start, start + length)`, decoded in place (no copy of the bytes). */
+function utf8(buf: Uint8Array, start: number, length: number): string {
+  const view = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  return view.toString('utf8', start, start + length);
+}
+
+/** Eight bytes seen as a signed 64-bit integer in this machine's byte order (for tokens). */
+const tokenBytes = new Uint8Array(8);
+const tokenValue = new BigInt64Array(tokenBytes.buffer);
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** Reads the encoding; integers by hand from the bytes (no DataView to allocate per partition). */
 class Reader {
   pos = 0;
-  private readonly view: DataView;
   constructor(
     private readonly buf: Uint8Array,
     private readonly source: string,
     private readonly baseOffset: number,
-  ) {
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  }
+  ) {}
   private need(n: number): void {
     if (this.pos + n > this.buf.length) {
       throw new CorruptionError(this.source, this.baseOffset + this.pos, 'partition record truncated');
@@ -376,24 +640,29 @@ class Reader {
     this.need(1);
     return this.buf[this.pos++]!;
   }
+  /** The signed 32-bit big-endian integer at `p` (unchecked). */
+  private int32At(p: number): number {
+    const b = this.buf;
+    return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+  }
   u32(): number {
     this.need(4);
-    const v = this.view.getUint32(this.pos);
+    const v = this.int32At(this.pos) >>> 0;
     this.pos += 4;
     return v;
   }
   i64(): number {
     this.need(8);
-    const hi = this.view.getInt32(this.pos);
-    const lo = this.view.getUint32(this.pos + 4);
+    const hi = this.int32At(this.pos);
+    const lo = this.int32At(this.pos + 4) >>> 0;
     this.pos += 8;
     return hi * TWO_32 + lo;
   }
   token(): bigint {
     this.need(8);
-    const t = this.view.getBigInt64(this.pos);
+    for (let i = 0; i < 8; i++) tokenBytes[LITTLE_ENDIAN ? 7 - i : i] = this.buf[this.pos + i]!;
     this.pos += 8;
-    return t;
+    return tokenValue[0]!;
   }
   varint(): number {
     let result = 0;
@@ -401,9 +670,12 @@ class Reader {
     for (;;) {
       const b = this.u8();
       result += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return result;
+      // A varint holds a value below 2^32 in at most 5 bytes (docs/formats/partition.md).
+      if (b < 0x80 && result <= 0xffffffff) return result;
       shift += 7;
-      if (shift > 28) throw new CorruptionError(this.source, this.baseOffset + this.pos, 'varint too long');
+      if (shift > 28 || b < 0x80) {
+        throw new CorruptionError(this.source, this.baseOffset + this.pos, 'varint too long');
+      }
     }
   }
   bytes(): Uint8Array {
@@ -412,6 +684,22 @@ class Reader {
     const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
+  }
+  /** Steps over a length-prefixed byte string, checked as `bytes` checks it; returns where it starts. */
+  span(): number {
+    const n = this.varint();
+    this.need(n);
+    const start = this.pos;
+    this.pos += n;
+    return start;
+  }
+  /** The column name in `buf[start, end)` (a span's bytes). */
+  text(start: number, end: number): string {
+    return columnName(this.buf, start, end - start);
+  }
+  /** The bytes from `start` to the current position, as a view. */
+  viewFrom(start: number): Uint8Array {
+    return this.buf.subarray(start, this.pos);
   }
   deletion(): DeletionTime {
     return { markedForDeleteAt: this.i64(), localDeletionTime: this.u32() };
@@ -426,17 +714,29 @@ class Reader {
     const flags = this.u8();
     return { inclusive: (flags & BOUND_INCLUSIVE) !== 0, prefix: this.clustering() };
   }
+  /** Steps over a clustering, checked as `clustering` checks it. */
+  skipClustering(): void {
+    const n = this.varint();
+    for (let i = 0; i < n; i++) this.span();
+  }
+  skipBound(): void {
+    this.u8();
+    this.skipClustering();
+  }
   column(columns: string[]): string {
+    return columns[this.columnIndex(columns.length)]!;
+  }
+  /** A cell's or column deletion's index into the column table of `count` names. */
+  columnIndex(count: number): number {
     const index = this.varint();
-    const name = columns[index];
-    if (name === undefined) {
+    if (index >= count) {
       throw new CorruptionError(
         this.source,
         this.baseOffset + this.pos,
         `column index ${index} out of range`,
       );
     }
-    return name;
+    return index;
   }
   expectEnd(): void {
     if (this.pos !== this.buf.length) {

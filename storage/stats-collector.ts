@@ -4,6 +4,7 @@
  */
 import type { Clustering, ClusteringComparator, Partition, Row } from './model.js';
 import { NO_DELETION_TIME } from './model.js';
+import type { PartitionSummary } from './partition-codec.js';
 import type { SSTableStats } from './sstable/sstable.js';
 
 /** The SSTable statistics a collector can know; the commit log position is the flush's to add. */
@@ -47,13 +48,30 @@ export class StatsCollector {
     }
     if (p.staticRow) this.addRow(p.staticRow);
     for (const row of p.rows) this.addRow(row);
-    const first = p.rows[0];
-    const last = p.rows[p.rows.length - 1];
-    if (first && (this.minClustering === null || this.compare(first.clustering, this.minClustering) < 0)) {
-      this.minClustering = first.clustering;
+    const rowCount = p.rows.length;
+    if (rowCount > 0) this.clusterings(p.rows[0]!.clustering, p.rows[rowCount - 1]!.clustering);
+  }
+
+  /**
+   * Adds an encoded partition by its summary (partition-codec's `summarizePartition`): the same
+   * statistics `add` gathers from the decoded partition.
+   */
+  addSummary(s: PartitionSummary): void {
+    // Each bound on its own: a partition without timestamps leaves both at their starting values.
+    if (s.minTimestamp < this.minTimestamp) this.minTimestamp = s.minTimestamp;
+    if (s.maxTimestamp > this.maxTimestamp) this.maxTimestamp = s.maxTimestamp;
+    this.deletionTime(s.minLocalDeletionTime);
+    this.tombstoneCount += s.tombstoneCount;
+    for (const column of s.columns) this.columns.add(column);
+    this.clusterings(s.firstClustering, s.lastClustering);
+  }
+
+  private clusterings(first: Clustering | null, last: Clustering | null): void {
+    if (first !== null && (this.minClustering === null || this.compare(first, this.minClustering) < 0)) {
+      this.minClustering = first;
     }
-    if (last && (this.maxClustering === null || this.compare(last.clustering, this.maxClustering) > 0)) {
-      this.maxClustering = last.clustering;
+    if (last !== null && (this.maxClustering === null || this.compare(last, this.maxClustering) > 0)) {
+      this.maxClustering = last;
     }
   }
 

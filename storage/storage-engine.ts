@@ -29,7 +29,7 @@ import type { CounterId } from './counter-context.js';
 import { hasCounterDeltas, leaderShardUpdate, PartitionLocks } from './counters.js';
 import { commitLogDirectory, tableDirectory } from './directories.js';
 import type { ClusteringSlice, DecoratedKey, Mutation, Partition } from './model.js';
-import { decodePartition, encodePartitionView, lastEncodingHadCounterDeltas } from './partition-codec.js';
+import { encodePartitionView, lastEncodingHadCounterDeltas, summarizePartition } from './partition-codec.js';
 import { ChunkCache, removeIncompleteSSTables } from './sstable/sstable.js';
 import type { ScanRange, TableDefinition } from './table-store.js';
 import { TableStore } from './table-store.js';
@@ -137,7 +137,7 @@ export class StorageEngine {
         }
         const flushed = table.flushedPosition;
         if (flushed && comparePositions(position, flushed) <= 0) return;
-        table.apply(decodePartition(payload, `commit log record of table ${tableId}`), payload);
+        table.applyEncoded(payload, summarizePartition(payload, `commit log record of table ${tableId}`));
         touched.add(table);
         replayed++;
       },
@@ -155,11 +155,9 @@ export class StorageEngine {
   /**
    * Applies a mutation; resolves when it is as durable as the commit log's sync mode promises.
    * `durable: false` (a keyspace with durable_writes = false) skips the commit log.
-   */
-  /**
-   * Applies one mutation. `encoded`, when the caller has it, is an encoding of exactly this partition
-   * (`encodePartition`'s, or bytes `decodePartition` turned into it: a replica's received mutation, a
-   * coordinator's wire form); it is written as it is instead of encoding the partition again.
+   * `encoded`, when the caller has it, is an encoding of exactly this partition (`encodePartition`'s,
+   * or bytes `decodePartition` turned into it: a coordinator's wire form); it is written as it is
+   * instead of encoding the partition again. Bytes without a decoded partition: `applyEncoded`.
    */
   async apply(mutation: Mutation, durable = true, encoded?: Uint8Array): Promise<void> {
     if (this.closed) throw new SibylError('STORAGE_CLOSED', 'storage engine is closed');
@@ -168,10 +166,46 @@ export class StorageEngine {
     const bytes = encoded ?? encodePartitionView(mutation.partition);
     const deltas =
       encoded === undefined ? lastEncodingHadCounterDeltas() : hasCounterDeltas(mutation.partition);
-    if (deltas) {
+    this.checkWrite(mutation.tableId, bytes, deltas);
+    const appended = durable ? this.commitLog.append(mutation.tableId, bytes) : null;
+    table.apply(mutation.partition, bytes);
+    this.flushIfFull(table);
+    if (appended) await appended;
+    // Backpressure: writers wait while flushes lag far behind.
+    if (table.overloaded) await table.flushesDone();
+  }
+
+  /**
+   * Applies one encoded partition as it is (a replica's received mutation or read repair): the bytes
+   * are checked by `summarizePartition` (the `CorruptionError`s of `decodePartition`, naming `source`)
+   * without building the partition, refused as `apply` refuses, then appended to the commit log and
+   * kept by the memtable as they are. Same durability and backpressure as `apply`.
+   */
+  async applyEncoded(
+    tableId: string,
+    bytes: Uint8Array,
+    durable = true,
+    source = 'partition',
+  ): Promise<void> {
+    // Checked first, as a replica decoded what it received before looking for the table.
+    const summary = summarizePartition(bytes, source);
+    if (this.closed) throw new SibylError('STORAGE_CLOSED', 'storage engine is closed');
+    const table = this.table(tableId);
+    this.checkWrite(tableId, bytes, summary.hasCounterDeltas);
+    const appended = durable ? this.commitLog.append(tableId, bytes) : null;
+    table.applyEncoded(bytes, summary);
+    this.flushIfFull(table);
+    if (appended) await appended;
+    // Backpressure: writers wait while flushes lag far behind.
+    if (table.overloaded) await table.flushesDone();
+  }
+
+  /** Refuses counter deltas (stored only through `applyCounterUpdate`) and oversized mutations. */
+  private checkWrite(tableId: string, bytes: Uint8Array, counterDeltas: boolean): void {
+    if (counterDeltas) {
       throw new SibylError(
         'INVALID_MUTATION',
-        `A counter update for table ${mutation.tableId} must be applied by its leader replica (applyCounterUpdate), not as a plain mutation`,
+        `A counter update for table ${tableId} must be applied by its leader replica (applyCounterUpdate), not as a plain mutation`,
       );
     }
     if (bytes.length > this.options.maxMutationSizeBytes) {
@@ -180,13 +214,12 @@ export class StorageEngine {
         `Mutation of ${bytes.length} bytes is too large for the maximum size of ${this.options.maxMutationSizeBytes}`,
       );
     }
-    const appended = durable ? this.commitLog.append(mutation.tableId, bytes) : null;
-    table.apply(mutation.partition, bytes);
+  }
+
+  /** Starts a flush when the memtable has reached its threshold (in the write's synchronous step). */
+  private flushIfFull(table: TableStore): void {
     if (table.memtableSizeBytes >= this.options.memtableFlushThresholdBytes)
       void table.flush().catch(() => {});
-    if (appended) await appended;
-    // Backpressure: writers wait while flushes lag far behind.
-    if (table.overloaded) await table.flushesDone();
   }
 
   /**

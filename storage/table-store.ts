@@ -21,6 +21,7 @@ import type { CompactionTask, ComparatorSpec } from './compaction/compaction-tas
 import { Memtable } from './memtable.js';
 import type { Clustering, ClusteringComparator, ClusteringSlice, DecoratedKey, Partition } from './model.js';
 import { compareKeys } from './model.js';
+import type { PartitionSummary } from './partition-codec.js';
 import { decodePartition } from './partition-codec.js';
 import { countTombstones, slicePartition } from './read-filter.js';
 import { mergePartitions } from './reconcile.js';
@@ -121,6 +122,12 @@ export class TableStore {
   apply(update: Partition, encoded: Uint8Array): void {
     assert(!this.closed, 'write to a closed table');
     this.memtable.apply(update, encoded);
+  }
+
+  /** Adds a write given as checked bytes and their summary (`summarizePartition`) to the memtable. */
+  applyEncoded(encoded: Uint8Array, summary: PartitionSummary): void {
+    assert(!this.closed, 'write to a closed table');
+    this.memtable.applyEncoded(encoded, summary);
   }
 
   /** True when the memtables waiting for flush hold so much that writers should wait. */

@@ -5,7 +5,7 @@
  * a schema change has not reached this node yet, MALFORMED_PAYLOAD, MUTATION_TOO_LARGE, …).
  */
 import type { Partition } from '../../storage/model.js';
-import { decodePartition, encodePartition } from '../../storage/partition-codec.js';
+import { encodePartition } from '../../storage/partition-codec.js';
 import type { StorageEngine } from '../../storage/storage-engine.js';
 import type {
   DigestResponsePayload,
@@ -64,9 +64,9 @@ export function registerReplicaHandlers(
 ): void {
   const apply = async (payload: unknown, verb: string, from: string): Promise<null> => {
     const { tableId, partition, durable } = parseMutation(payload, verb);
-    // Decoding checks every byte; the bytes received are then stored as they are, not re-encoded.
-    const decoded = decodePartition(partition, `${verb} from ${from}`);
-    await engine.apply({ tableId, partition: decoded }, durable, partition);
+    // The engine checks every byte (as decoding would) without building the partition, then stores
+    // the bytes received as they are: commit log and memtable take them, nothing is re-encoded.
+    await engine.applyEncoded(tableId, partition, durable, `${verb} from ${from}`);
     return null;
   };
   messaging.registerHandler(Verb.MUTATION_REQ, (message) =>
