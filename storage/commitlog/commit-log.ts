@@ -157,6 +157,11 @@ export class CommitLog {
     await this.deleteCleanSegments();
   }
 
+  /** fsyncs started so far (periodic timer and early ones, segment switches, sync(), close). */
+  get fsyncs(): number {
+    return this.writer.syncCount;
+  }
+
   /** Forces an fsync of everything appended so far. */
   sync(): Promise<void> {
     if (this.state !== 'open') return Promise.reject(this.unavailable());

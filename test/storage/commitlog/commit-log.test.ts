@@ -188,6 +188,22 @@ describe('sync modes', () => {
     });
   }
 
+  it('periodic: fsyncs in the background once an eighth of a segment is unsynced, without waiting for the timer', async () => {
+    // One 64 KiB segment, a timer that never fires during the test: 4 KiB stays below the early
+    // threshold (8 KiB), 12 KiB more goes past it. Appends settle without waiting for that fsync.
+    const options = testOptions({ segmentSizeBytes: 64 * 1024, syncPeriodMs: 600_000 });
+    const log = await CommitLog.open(dir, options);
+    await appendMany(log, 4, ['ks.t1'], () => 1000);
+    expect(log.fsyncs).toBe(0);
+    const appended = await appendMany(log, 12, ['ks.t1'], () => 1000);
+    expect(log.fsyncs).toBe(1);
+    expect(log.segmentFiles()).toHaveLength(1);
+    await log.close();
+    const { log: reopened, records } = await replayAll(dir, options);
+    expect(records.slice(4).map((r) => r.position)).toEqual(appended.map((a) => a.position));
+    await reopened.close();
+  });
+
   it('sync() on an idle log resolves', async () => {
     const log = await CommitLog.open(dir, testOptions({ sync: 'batch' }));
     await log.sync();
