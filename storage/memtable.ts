@@ -6,7 +6,8 @@
  *   chain through `next`): O(1) per write however large the memtable grows, with no key strings.
  * - A partition written once stays in serialized form (the bytes the commit log got, copied into
  *   memtable-owned slabs): about 200 bytes instead of a dozen objects, and a flush writes those bytes
- *   to the SSTable as they are. Written again, it is decoded into a mutable object form that merges.
+ *   to the SSTable as they are. Written again, it is decoded into a mutable object form that merges,
+ *   unless the new version supersedes it whole (an upsert of the same row): then its bytes replace.
  * - Partition order (token, key) is needed only by scans and flush, so it is built lazily: what
  *   arrived since the last ordered walk is sorted on its own and merged in, O(n + k log k).
  * - Rows of an object-form partition are kept sorted by clustering in an array (appends in
@@ -29,6 +30,8 @@ import {
   encodePartition,
   encodePartitionView,
   serializedKeySpan,
+  summarizePartition,
+  supersedes,
 } from './partition-codec.js';
 import type { RowShadow } from './reconcile.js';
 import { mergeRows } from './reconcile.js';
@@ -168,6 +171,11 @@ export class Memtable {
       this.insertSerialized(update.key, update.rows.length, encoded);
       return;
     }
+    if (
+      p.merged === null &&
+      this.replaceIfSuperseded(p, encoded, summarizePartition(encoded, 'memtable write'))
+    )
+      return;
     this.mergeInto(p.merged ?? this.toObjectForm(p), update);
   }
 
@@ -183,7 +191,26 @@ export class Memtable {
       this.insertSerialized(summary.key, summary.rowCount, encoded);
       return;
     }
+    if (p.merged === null && this.replaceIfSuperseded(p, encoded, summary)) return;
     this.mergeInto(p.merged ?? this.toObjectForm(p), decodePartition(encoded, 'memtable write'));
+  }
+
+  /**
+   * A partition still in serialized form, written again by a newer version that supersedes it whole
+   * (`supersedes`: one plain row, same clustering, newer timestamps on every column it had — an
+   * upsert of the same row): the merge would give the newer version exactly, so its bytes replace
+   * the old ones without decoding either. The old bytes stay in their slab until the flush.
+   */
+  private replaceIfSuperseded(p: MemPartition, encoded: Uint8Array, update: PartitionSummary): boolean {
+    if (!update.singlePlainRow) return false;
+    if (!supersedes(update, summarizePartition(p.serialized()!, 'memtable'))) return false;
+    const { slab, slabIndex, offset } = this.place(encoded);
+    p.slab = slab;
+    p.slabIndex = slabIndex;
+    p.offset = offset;
+    p.length = encoded.length;
+    this.sizeBytes += encoded.length; // the superseded bytes still take their slab space
+    return true;
   }
 
   private insertSerialized(key: DecoratedKey, rowCount: number, encoded: Uint8Array): void {

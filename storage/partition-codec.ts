@@ -17,7 +17,7 @@ import type {
   RangeTombstone,
   Row,
 } from './model.js';
-import { NO_DELETION_TIME } from './model.js';
+import { compareBytes, NO_DELETION_TIME } from './model.js';
 
 /**
  * Format version of the partition encoding; bump on any change (never reuse a number).
@@ -375,6 +375,34 @@ export interface PartitionSummary {
   /** Clusterings of the first and the last row (views into the bytes); null without rows. */
   readonly firstClustering: Clustering | null;
   readonly lastClustering: Clustering | null;
+  /**
+   * One row and nothing else: no partition deletion, static row or range tombstone; a row without
+   * a row deletion or column deletions whose cells have no paths (no collection elements) and are
+   * not counters. Such a partition is superseded whole by a newer one of the same shape
+   * (`supersedes`).
+   */
+  readonly singlePlainRow: boolean;
+  /** Whether the first row has a row marker (liveness info). */
+  readonly firstRowHasLiveness: boolean;
+}
+
+/**
+ * Whether merging `newer` into `older` (two summaries of partitions of one key) gives `newer`
+ * exactly: both are single plain rows of the same clustering, every timestamp of `newer` is above
+ * every one of `older`, `newer` has a row marker if `older` has one, and `newer` has a cell in every
+ * column `older` has. Reconciling then keeps `newer`'s liveness and cells and nothing of `older`.
+ */
+export function supersedes(newer: PartitionSummary, older: PartitionSummary): boolean {
+  if (!newer.singlePlainRow || !older.singlePlainRow) return false;
+  if (newer.minTimestamp <= older.maxTimestamp) return false;
+  if (older.firstRowHasLiveness && !newer.firstRowHasLiveness) return false;
+  const a = newer.firstClustering!;
+  const b = older.firstClustering!;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (compareBytes(a[i]!, b[i]!) !== 0) return false;
+  const columns = newer.columns;
+  for (const column of older.columns) if (!columns.includes(column)) return false;
+  return true;
 }
 
 /**
@@ -406,6 +434,9 @@ const walk = {
   minLocalDeletionTime: NO_DELETION_TIME,
   tombstoneCount: 0,
   hasCounterDeltas: false,
+  /** Something that keeps a partition from being a single plain row (see PartitionSummary). */
+  notPlain: false,
+  firstRowHasLiveness: false,
   /** Where each column table name is: start and end of name i at [2i] and [2i + 1]. */
   columnSpans: new Float64Array(64),
   columnUsed: new Uint8Array(32),
@@ -452,12 +483,16 @@ function walkPartition(r: Reader): PartitionSummary {
   walk.minLocalDeletionTime = NO_DELETION_TIME;
   walk.tombstoneCount = 0;
   walk.hasCounterDeltas = false;
+  walk.notPlain = false;
+  walk.firstRowHasLiveness = false;
   if (walk.columnUsed.length < columnCount) walk.columnUsed = new Uint8Array(columnCount);
   walk.columnUsed.fill(0, 0, columnCount);
   const flags = r.u8();
+  if (flags !== 0) walk.notPlain = true;
   if (flags & PARTITION_HAS_DELETION) walkDeletion(r);
   if (flags & PARTITION_HAS_STATIC) walkRow(r, columnCount, false);
   const rtCount = r.varint();
+  if (rtCount !== 0) walk.notPlain = true;
   for (let i = 0; i < rtCount; i++) {
     r.skipBound();
     r.skipBound();
@@ -468,6 +503,7 @@ function walkPartition(r: Reader): PartitionSummary {
   let lastClustering: Clustering | null = null;
   for (let i = 0; i < rowCount; i++) {
     const last = i === rowCount - 1;
+    if (i === 0) walk.firstRowHasLiveness = ((r.peekU8() ?? 0) & ROW_HAS_LIVENESS) !== 0;
     const clustering = walkRow(r, columnCount, i === 0 || last);
     if (i === 0) firstClustering = clustering;
     if (last) lastClustering = clustering;
@@ -484,6 +520,8 @@ function walkPartition(r: Reader): PartitionSummary {
     columns: usedColumns(r, columnCount),
     firstClustering,
     lastClustering,
+    singlePlainRow: rowCount === 1 && !walk.notPlain,
+    firstRowHasLiveness: walk.firstRowHasLiveness,
   };
 }
 
@@ -529,6 +567,7 @@ function walkRow(r: Reader, columnCount: number, decodeClustering: boolean): Clu
     const localExpirationTime = r.u32();
     if (ttl > 0) walkDeletionTime(localExpirationTime);
   }
+  if (flags & (ROW_HAS_DELETION | ROW_HAS_COLUMN_DELETIONS)) walk.notPlain = true;
   if (flags & ROW_HAS_DELETION) walkDeletion(r);
   if (flags & ROW_HAS_COLUMN_DELETIONS) {
     const n = r.varint();
@@ -551,6 +590,7 @@ function walkCell(r: Reader, columnCount: number): void {
   const hasValue = (flags & CELL_HAS_VALUE) !== 0;
   const localDeletionTime = ttl > 0 || !hasValue ? r.u32() : NO_DELETION_TIME;
   const hasPath = (flags & CELL_HAS_PATH) !== 0;
+  if (hasPath || (flags & CELL_COUNTER) !== 0) walk.notPlain = true;
   if (hasPath) r.span();
   const valueStart = hasValue ? r.span() : -1;
   if ((flags & CELL_COUNTER) !== 0) {
@@ -635,6 +675,10 @@ class Reader {
   }
   corrupt(message: string): never {
     throw new CorruptionError(this.source, this.baseOffset + this.pos, message);
+  }
+  /** The next byte without moving (undefined at the end). */
+  peekU8(): number | undefined {
+    return this.buf[this.pos];
   }
   u8(): number {
     this.need(1);

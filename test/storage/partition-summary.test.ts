@@ -42,6 +42,20 @@ function usedColumns(p: Partition): string[] {
   return [...names].sort();
 }
 
+/** One row and nothing else: no deletions of any kind, no static row, no collection or counter cells. */
+function isSinglePlainRow(p: Partition): boolean {
+  const [only] = p.rows;
+  return (
+    p.rows.length === 1 &&
+    p.deletion === null &&
+    p.staticRow === null &&
+    p.rangeTombstones.length === 0 &&
+    only!.deletion === null &&
+    only!.columnDeletions.length === 0 &&
+    only!.cells.every((c) => c.path === null && c.counter === undefined)
+  );
+}
+
 /** The same summary and the same error as decoding, whatever `bytes` hold. */
 function expectSameAsDecoding(bytes: Uint8Array, source: string, baseOffset: number): void {
   const decoded = outcome(() => decodePartition(bytes, source, baseOffset));
@@ -55,6 +69,8 @@ function expectSameAsDecoding(bytes: Uint8Array, source: string, baseOffset: num
     expect([...s.columns].sort()).toEqual(usedColumns(p));
     expect(plain(s.firstClustering)).toEqual(plain(p.rows[0]?.clustering ?? null));
     expect(plain(s.lastClustering)).toEqual(plain(p.rows.at(-1)?.clustering ?? null));
+    expect(s.singlePlainRow).toBe(isSinglePlainRow(p));
+    expect(s.firstRowHasLiveness).toBe((p.rows[0]?.liveness ?? null) !== null);
     const fromPartition = new StatsCollector(bytesClusteringComparator);
     fromPartition.add(p);
     const fromSummary = new StatsCollector(bytesClusteringComparator);
