@@ -65,3 +65,40 @@ export function plain(value: unknown): unknown {
   }
   return value;
 }
+
+/**
+ * A partition using every part of the format: partition deletion, static row, range tombstone, a row
+ * marker, tombstone, collection, TTL cells, a row deletion and a column deletion.
+ */
+export const EVERYTHING: Partition = partition(
+  key(42),
+  [
+    row(ck(1, 2), [cell('a', 'x', 10), cell('b', null, 11)], {
+      liveness: { timestamp: 10, ttl: 0, localExpirationTime: 0x7fffffff },
+    }),
+    row(
+      ck(3, 4),
+      [
+        cell('m', 'v', -5, { path: Buffer.from('k1') }),
+        cell('t', 'ttl', 2 ** 52, { ttl: 60, localDeletionTime: 1_700_000_060 }),
+      ],
+      {
+        deletion: { markedForDeleteAt: 9, localDeletionTime: 1_700_000_000 },
+        columnDeletions: [
+          { column: 'm', deletion: { markedForDeleteAt: -6, localDeletionTime: 1_700_000_001 } },
+        ],
+      },
+    ),
+  ],
+  {
+    deletion: { markedForDeleteAt: 1, localDeletionTime: 1_600_000_000 },
+    staticRow: row([], [cell('s', 'static', 3)]),
+    rangeTombstones: [
+      {
+        start: { prefix: ck(1), inclusive: true },
+        end: { prefix: [], inclusive: false },
+        deletion: { markedForDeleteAt: 2, localDeletionTime: 1_600_000_001 },
+      },
+    ],
+  },
+);

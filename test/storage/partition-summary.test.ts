@@ -13,7 +13,7 @@ import type { Partition } from '../../storage/model.js';
 import { bytesClusteringComparator } from '../../storage/model.js';
 import { decodePartition, encodePartition, summarizePartition } from '../../storage/partition-codec.js';
 import { StatsCollector } from '../../storage/stats-collector.js';
-import { cell, ck, key, partition, plain, row } from './helpers.js';
+import { cell, ck, EVERYTHING, key, partition, plain, row } from './helpers.js';
 import { partitionArbitrary } from './partition-arbitrary.js';
 
 const KEYS = [key(1), key(2), { token: -(2n ** 63n), key: Buffer.alloc(0) }];
@@ -85,38 +85,7 @@ const COUNTER_ID = counterIdFromHostId('0000000a-0000-4000-8000-00000000000a');
 
 /** A few partitions with known content, for the byte-by-byte checks. */
 const FIXTURES: Record<string, Partition> = {
-  everything: partition(
-    key(42),
-    [
-      row(ck(1, 2), [cell('a', 'x', 10), cell('b', null, 11)], {
-        liveness: { timestamp: 10, ttl: 0, localExpirationTime: 0x7fffffff },
-      }),
-      row(
-        ck(3, 4),
-        [
-          cell('m', 'v', -5, { path: Buffer.from('k1') }),
-          cell('t', 'ttl', 2 ** 52, { ttl: 60, localDeletionTime: 1_700_000_060 }),
-        ],
-        {
-          deletion: { markedForDeleteAt: 9, localDeletionTime: 1_700_000_000 },
-          columnDeletions: [
-            { column: 'm', deletion: { markedForDeleteAt: -6, localDeletionTime: 1_700_000_001 } },
-          ],
-        },
-      ),
-    ],
-    {
-      deletion: { markedForDeleteAt: 1, localDeletionTime: 1_600_000_000 },
-      staticRow: row([], [cell('s', 'static', 3)]),
-      rangeTombstones: [
-        {
-          start: { prefix: ck(1), inclusive: true },
-          end: { prefix: [], inclusive: false },
-          deletion: { markedForDeleteAt: 2, localDeletionTime: 1_600_000_001 },
-        },
-      ],
-    },
-  ),
+  everything: EVERYTHING,
   counters: partition(key(7), [
     row(ck(1), [
       counterDeltaCell('d', -3n, 5),
