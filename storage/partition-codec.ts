@@ -538,8 +538,10 @@ function usedColumns(r: Reader, columnCount: number): readonly string[] {
   const names: string[] = new Array(count);
   count = 0;
   for (let i = 0; i < columnCount; i++) if (walk.columnUsed[i] === 1) names[count++] = columnNameAt(r, i);
-  walk.lastColumns = names;
-  return names;
+  // Two names in the table can decode to one string (invalid UTF-8 both becomes U+FFFD): name it once.
+  const distinct = new Set(names).size === names.length ? names : [...new Set(names)];
+  walk.lastColumns = distinct;
+  return distinct;
 }
 
 function columnNameAt(r: Reader, index: number): string {

@@ -13,7 +13,6 @@ import type { StreamingOptions } from '../../common/limits.js';
 import type { Logger } from '../../common/logger.js';
 import type { SchemaView } from '../../cql/schema/index.js';
 import { normalize, type TokenRange } from '../../ring/token-range.js';
-import { decodePartition } from '../../storage/partition-codec.js';
 import type { StorageEngine } from '../../storage/storage-engine.js';
 import type { MessagingService, PeerAddress } from '../messaging/index.js';
 import { Verb } from '../messaging/index.js';
@@ -204,10 +203,10 @@ export class StreamFetcher {
       if (!this.deps.engine.hasTable(tableId)) continue; // dropped here meanwhile
       touched.add(tableId);
       bytes += encoded.length;
-      const partition = decodePartition(encoded, `stream from ${source}`);
-      // Not through the commit log: the fetch flushes every table it touched before it is done
-      // (as Cassandra's streaming writes SSTables), so a crash before that restarts the fetch.
-      writes.push(this.deps.engine.apply({ tableId, partition }, false));
+      // Checked (as decoding would) and stored as received, not decoded and encoded again. Not
+      // through the commit log: the fetch flushes every table it touched before it is done (as
+      // Cassandra's streaming writes SSTables), so a crash before that restarts the fetch.
+      writes.push(this.deps.engine.applyEncoded(tableId, encoded, false, `stream from ${source}`));
     }
     await Promise.all(writes);
     progress.add(chunk.partitions.length, bytes);
