@@ -18,27 +18,9 @@ import type { ClusteringSlice, DecoratedKey, Mutation } from '../../storage/mode
 import { StorageEngine } from '../../storage/storage-engine.js';
 import type { ScanRange } from '../../storage/table-store.js';
 import { tempDir } from '../storage/helpers.js';
+import { RecordingStore } from './executor/fixture.js';
 
 const HOST_ID = '0000000a-0000-4000-8000-00000000000a';
-
-/** The local store, recording what the executor asks of it. */
-class RecordingStore implements DataStore {
-  reads = 0;
-  readonly writes: { mutations: readonly Mutation[]; options: WriteOptions }[] = [];
-  constructor(private readonly inner: DataStore) {}
-
-  apply(mutations: readonly Mutation[], options: WriteOptions): Promise<void> {
-    this.writes.push({ mutations, options });
-    return this.inner.apply(mutations, options);
-  }
-  read(tableId: string, key: DecoratedKey, slice: ClusteringSlice, options: ReadOptions) {
-    this.reads++;
-    return this.inner.read(tableId, key, slice, options);
-  }
-  scan(tableId: string, range: ScanRange, options: ReadOptions) {
-    return this.inner.scan(tableId, range, options);
-  }
-}
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

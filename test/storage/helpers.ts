@@ -1,8 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getToken } from '../../ring/murmur3-partitioner.js';
 import type { Cell, Clustering, DecoratedKey, Partition, Row } from '../../storage/model.js';
-import { NO_DELETION_TIME } from '../../storage/model.js';
+import {
+  bytesClusteringComparator,
+  bytesClusteringComparatorSpec,
+  NO_DELETION_TIME,
+} from '../../storage/model.js';
+import type { TableDefinition } from '../../storage/table-store.js';
 
 export async function tempDir(
   prefix = 'sibyl-test-',
@@ -102,3 +108,22 @@ export const EVERYTHING: Partition = partition(
     ],
   },
 );
+
+/** A table of byte-ordered clustering (lz4, gc_grace 10 days) for engine tests. */
+export function bytesTable(id: string, name: string): TableDefinition {
+  return {
+    id,
+    keyspace: 'ks',
+    name,
+    clusteringComparator: bytesClusteringComparator,
+    clusteringComparatorSpec: bytesClusteringComparatorSpec,
+    gcGraceSeconds: 864_000,
+    compression: 'lz4',
+  };
+}
+
+/** The decorated key of a text key, with its Murmur3 token. */
+export function pk(name: string): DecoratedKey {
+  const key = Buffer.from(name);
+  return { token: getToken(key), key };
+}

@@ -78,6 +78,23 @@ const pairs = fc.oneof(
   fc.tuple(plainVersion(1, 3, someColumns), plainVersion(4, 6, fc.constant([...COLUMNS]))),
 );
 
+/** A live cell whose value is its timestamp. */
+function cell(column: string, ts: number): Cell {
+  return {
+    column,
+    path: null,
+    value: Uint8Array.of(ts),
+    timestamp: ts,
+    ttl: 0,
+    localDeletionTime: NO_DELETION_TIME,
+  };
+}
+
+/** A row marker (INSERT's liveness info) at `ts`. */
+function marker(ts: number): LivenessInfo {
+  return { timestamp: ts, ttl: 0, localExpirationTime: NO_DELETION_TIME };
+}
+
 /** Partitions compared by their encoding (values come back as Buffers or Uint8Arrays). */
 function same(actual: Partition | null, expected: Partition): void {
   expect(actual).not.toBeNull();
@@ -114,23 +131,21 @@ describe('Memtable upserts', () => {
   });
 
   it('replaces a row written again with newer timestamps in every column, without decoding it', () => {
-    const cells = (ts: number, value: number): Cell[] =>
-      COLUMNS.map((column) => ({
-        column,
-        path: null,
-        value: Uint8Array.of(value),
-        timestamp: ts,
-        ttl: 0,
-        localDeletionTime: NO_DELETION_TIME,
-      }));
-    const marker = (ts: number): LivenessInfo => ({
-      timestamp: ts,
-      ttl: 0,
-      localExpirationTime: NO_DELETION_TIME,
-    });
     const m = new Memtable(bytesClusteringComparator);
-    const first = encodePartition(version([], marker(1), cells(1, 1)));
-    const second = encodePartition(version([], marker(2), cells(2, 2)));
+    const first = encodePartition(
+      version(
+        [],
+        marker(1),
+        COLUMNS.map((c) => cell(c, 1)),
+      ),
+    );
+    const second = encodePartition(
+      version(
+        [],
+        marker(2),
+        COLUMNS.map((c) => cell(c, 2)),
+      ),
+    );
     m.applyEncoded(first, summarizePartition(first));
     m.applyEncoded(second, summarizePartition(second));
     expect(stored(m).equals(Buffer.from(second))).toBe(true);
@@ -138,19 +153,6 @@ describe('Memtable upserts', () => {
   });
 
   it('merges when the newer version leaves out a column, lacks the row marker, ties a timestamp or has more than a row', () => {
-    const cell = (column: string, ts: number): Cell => ({
-      column,
-      path: null,
-      value: Uint8Array.of(ts),
-      timestamp: ts,
-      ttl: 0,
-      localDeletionTime: NO_DELETION_TIME,
-    });
-    const marker = (ts: number): LivenessInfo => ({
-      timestamp: ts,
-      ttl: 0,
-      localExpirationTime: NO_DELETION_TIME,
-    });
     const one = [Uint8Array.of(1)];
     const older = version(one, marker(1), [cell('a', 1), cell('b', 1)]);
     const cases: Partition[] = [

@@ -16,23 +16,10 @@ import { bytesClusteringComparator, bytesClusteringComparatorSpec } from '../../
 import { encodePartition } from '../../storage/partition-codec.js';
 import { StorageEngine } from '../../storage/storage-engine.js';
 import type { TableDefinition } from '../../storage/table-store.js';
-import { cell, ck, partition, plain, row, tempDir } from './helpers.js';
+import { bytesTable, cell, ck, partition, pk, plain, row, tempDir } from './helpers.js';
 import { partitionArbitrary } from './partition-arbitrary.js';
 
-const TABLE: TableDefinition = {
-  id: '22222222-0000-4000-8000-000000000002',
-  keyspace: 'ks',
-  name: 'received',
-  clusteringComparator: bytesClusteringComparator,
-  clusteringComparatorSpec: bytesClusteringComparatorSpec,
-  gcGraceSeconds: 864_000,
-  compression: 'lz4',
-};
-
-function pk(name: string): DecoratedKey {
-  const key = Buffer.from(name);
-  return { token: getToken(key), key };
-}
+const TABLE = bytesTable('22222222-0000-4000-8000-000000000002', 'received');
 
 const KEYS = ['k0', 'k1', 'k2', 'k3'].map(pk);
 const clock = new ManualClock();

@@ -14,25 +14,12 @@ import { bytesClusteringComparator, bytesClusteringComparatorSpec } from '../../
 import { livePartition } from '../../storage/read-filter.js';
 import { StorageEngine } from '../../storage/storage-engine.js';
 import type { TableDefinition } from '../../storage/table-store.js';
-import { cell, ck, partition, row, tempDir } from './helpers.js';
+import { bytesTable, cell, ck, partition, pk, row, tempDir } from './helpers.js';
 
 /** A clustering order with the first column DESC, as `CLUSTERING ORDER BY (c DESC)` makes. */
 const descending: ClusteringComparator = (a, b) => -bytesClusteringComparator(a, b);
 
-const TABLE: TableDefinition = {
-  id: '11111111-0000-4000-8000-000000000001',
-  keyspace: 'ks',
-  name: 'events',
-  clusteringComparator: bytesClusteringComparator,
-  clusteringComparatorSpec: bytesClusteringComparatorSpec,
-  gcGraceSeconds: 864_000,
-  compression: 'lz4',
-};
-
-function pk(name: string): DecoratedKey {
-  const key = Buffer.from(name);
-  return { token: getToken(key), key };
-}
+const TABLE = bytesTable('11111111-0000-4000-8000-000000000001', 'events');
 
 const clusteringValues = (p: Partition | null) =>
   (p?.rows ?? []).map((r) => Buffer.from(r.clustering[0]!).readUInt32BE());

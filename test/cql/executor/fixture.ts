@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../common/clock.js';
+import type { DataStore, ReadOptions, WriteOptions } from '../../../cql/executor/data-store.js';
 import type { ExecuteOptions, ExecutorEnvironment, ResultSet } from '../../../cql/executor/index.js';
 import {
   executorEnvironment,
@@ -21,7 +22,9 @@ import type { ColumnMetadata, TableMetadata, TableParams } from '../../../cql/sc
 import { defaultTableParams, storageDefinition, tableMetadata } from '../../../cql/schema/metadata.js';
 import type { CqlType, CqlValue } from '../../../cql/types/index.js';
 import { deserialize, parseCqlType, serialize } from '../../../cql/types/index.js';
+import type { ClusteringSlice, DecoratedKey, Mutation } from '../../../storage/model.js';
 import { StorageEngine } from '../../../storage/storage-engine.js';
+import type { ScanRange } from '../../../storage/table-store.js';
 
 /** `columns`: [name, type text, kind?, order?]; kinds: 'pk', 'ck', 'static', 'regular' (default). */
 export type ColumnDef = readonly [name: string, type: string, kind?: 'pk' | 'ck' | 'static', order?: 'desc'];
@@ -174,4 +177,28 @@ export function decodeRows(rs: ResultSet): CqlValue[][] {
 
 export function bytes(type: string | CqlType, value: unknown): Uint8Array {
   return serialize(typeof type === 'string' ? parseCqlType(type) : type, value);
+}
+
+/** A store that passes everything to `inner`, recording the writes it is handed and counting reads. */
+export class RecordingStore implements DataStore {
+  reads = 0;
+  readonly writes: { mutations: readonly Mutation[]; options: WriteOptions }[] = [];
+  constructor(private readonly inner: DataStore) {}
+  apply(mutations: readonly Mutation[], options: WriteOptions): Promise<void> {
+    this.writes.push({ mutations, options });
+    return this.inner.apply(mutations, options);
+  }
+  read(tableId: string, key: DecoratedKey, slice: ClusteringSlice, options: ReadOptions) {
+    this.reads++;
+    return this.inner.read(tableId, key, slice, options);
+  }
+  scan(tableId: string, range: ScanRange, options: ReadOptions) {
+    return this.inner.scan(tableId, range, options);
+  }
+  /** The last write. */
+  last(): { mutations: readonly Mutation[]; options: WriteOptions } {
+    const write = this.writes[this.writes.length - 1];
+    if (!write) throw new Error('nothing written');
+    return write;
+  }
 }

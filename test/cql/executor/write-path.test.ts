@@ -28,28 +28,7 @@ import { StorageEngine } from '../../../storage/storage-engine.js';
 import type { ScanRange } from '../../../storage/table-store.js';
 import { tempDir } from '../../storage/helpers.js';
 import type { ColumnDef } from './fixture.js';
-import { bytes, decodeRows, makeTable, seededRandom } from './fixture.js';
-
-/** The local store, keeping what each write handed it. */
-class RecordingStore implements DataStore {
-  readonly writes: { mutations: readonly Mutation[]; options: WriteOptions }[] = [];
-  constructor(private readonly inner: DataStore) {}
-  apply(mutations: readonly Mutation[], options: WriteOptions): Promise<void> {
-    this.writes.push({ mutations, options });
-    return this.inner.apply(mutations, options);
-  }
-  read(tableId: string, key: DecoratedKey, slice: ClusteringSlice, options: ReadOptions) {
-    return this.inner.read(tableId, key, slice, options);
-  }
-  scan(tableId: string, range: ScanRange, options: ReadOptions) {
-    return this.inner.scan(tableId, range, options);
-  }
-  last(): { mutations: readonly Mutation[]; options: WriteOptions } {
-    const write = this.writes[this.writes.length - 1];
-    if (!write) throw new Error('nothing written');
-    return write;
-  }
-}
+import { bytes, decodeRows, makeTable, RecordingStore, seededRandom } from './fixture.js';
 
 let engine: StorageEngine;
 let store: RecordingStore;
