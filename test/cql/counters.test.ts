@@ -7,16 +7,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../common/clock.js';
-import type { DataStore, ReadOptions, WriteOptions } from '../../cql/executor/index.js';
 import { LocalDataStore } from '../../cql/executor/index.js';
 import { decoratedKey } from '../../cql/executor/keys.js';
 import type { QueryResult, Session } from '../../cql/query-processor.js';
 import { QueryProcessor } from '../../cql/query-processor.js';
 import { CqlTypes, deserialize, serialize } from '../../cql/types/index.js';
 import { counterIdFromHostId, decodeContext } from '../../storage/counter-context.js';
-import type { ClusteringSlice, DecoratedKey, Mutation } from '../../storage/model.js';
 import { StorageEngine } from '../../storage/storage-engine.js';
-import type { ScanRange } from '../../storage/table-store.js';
 import { tempDir } from '../storage/helpers.js';
 import { RecordingStore } from './executor/fixture.js';
 

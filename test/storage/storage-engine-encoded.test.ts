@@ -9,13 +9,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../common/clock.js';
 import { CorruptionError, SibylError } from '../../common/errors.js';
 import type { StorageOptions } from '../../common/limits.js';
-import { getToken } from '../../ring/murmur3-partitioner.js';
 import { counterDeltaCell } from '../../storage/counters.js';
-import type { DecoratedKey, Partition } from '../../storage/model.js';
-import { bytesClusteringComparator, bytesClusteringComparatorSpec } from '../../storage/model.js';
+import type { Partition } from '../../storage/model.js';
 import { encodePartition } from '../../storage/partition-codec.js';
 import { StorageEngine } from '../../storage/storage-engine.js';
-import type { TableDefinition } from '../../storage/table-store.js';
 import { bytesTable, cell, ck, partition, pk, plain, row, tempDir } from './helpers.js';
 import { partitionArbitrary } from './partition-arbitrary.js';
 

@@ -7,7 +7,6 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../common/clock.js';
-import type { DataStore, ReadOptions, WriteOptions } from '../../../cql/executor/data-store.js';
 import { LocalDataStore, writeOptionsFor } from '../../../cql/executor/data-store.js';
 import { executorEnvironment } from '../../../cql/executor/environment.js';
 import type { PreparedModification } from '../../../cql/executor/modification.js';
@@ -21,11 +20,10 @@ import { parseStatement } from '../../../cql/parser/index.js';
 import type { TableMetadata } from '../../../cql/schema/metadata.js';
 import { storageDefinition } from '../../../cql/schema/metadata.js';
 import { getToken } from '../../../ring/murmur3-partitioner.js';
-import type { Cell, ClusteringSlice, DecoratedKey, Mutation } from '../../../storage/model.js';
+import type { Cell, Mutation } from '../../../storage/model.js';
 import { liveCell, tombstoneCell } from '../../../storage/model.js';
 import { compareCellPosition, reconcileCells } from '../../../storage/reconcile.js';
 import { StorageEngine } from '../../../storage/storage-engine.js';
-import type { ScanRange } from '../../../storage/table-store.js';
 import { tempDir } from '../../storage/helpers.js';
 import type { ColumnDef } from './fixture.js';
 import { bytes, decodeRows, makeTable, RecordingStore, seededRandom } from './fixture.js';
